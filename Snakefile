@@ -1,0 +1,24 @@
+# exocargo: exosomal RNA-seq in breast cancer, from reads to review-annotated cargo.
+# Architecture and conventions: see README.md and the design notes; every setting lives in
+# config/config.yaml (explained in config/README.md).
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/trim.smk"
+include: "workflow/rules/smallrna.smk"
+include: "workflow/rules/counts.smk"
+include: "workflow/rules/diffexp.smk"
+include: "workflow/rules/cargo.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_outputs(),

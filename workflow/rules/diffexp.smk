@@ -1,0 +1,27 @@
+# Differential expression per contrast and RNA class (pydeseq2).
+
+
+rule diffexp:
+    input:
+        counts="results/counts/{rna_class}.tsv",
+        samples=SAMPLE_SHEET,
+    output:
+        table="results/de/{contrast}/{rna_class}.tsv",
+        volcano="results/de/{contrast}/{rna_class}.volcano.png",
+        ma="results/de/{contrast}/{rna_class}.ma.png",
+    log:
+        "logs/diffexp/{contrast}.{rna_class}.log",
+    benchmark:
+        "benchmarks/diffexp/{contrast}.{rna_class}.tsv"
+    conda:
+        "../envs/python.yaml"
+    threads: 2
+    resources:
+        mem_mb=4096,
+    params:
+        contrast=get_contrast,
+        samples=get_de_samples,
+        alpha=config["diffexp"]["alpha"],
+        min_total_count=config["diffexp"]["min_total_count"],
+    script:
+        "../scripts/diffexp.py"

@@ -1,0 +1,47 @@
+"""pydeseq2 differential expression of one RNA class for one contrast, with plots."""
+
+import logging
+
+import pandas as pd
+
+from exocargo import diffexp, plots
+from exocargo.io import atomic_output, run_logged
+from exocargo.samplesheet import read_sheet
+
+log = logging.getLogger(__name__)
+
+
+def main(snakemake):
+    contrast = diffexp.Contrast.from_config(
+        snakemake.wildcards.contrast, snakemake.params.contrast
+    )
+    counts = pd.read_csv(snakemake.input.counts, sep="\t", index_col="feature_id")
+    sheet = read_sheet(snakemake.input.samples).set_index("sample", drop=False)
+    samples = sheet.loc[list(snakemake.params.samples)]
+    result = diffexp.run_deseq2(
+        counts,
+        samples,
+        contrast,
+        alpha=snakemake.params.alpha,
+        min_total_count=snakemake.params.min_total_count,
+        n_cpus=snakemake.threads,
+    )
+    hits = diffexp.significant(result, snakemake.params.alpha)
+    log.info(
+        "%s %s: %d features tested, %d significant (%d up, %d down)",
+        contrast.name,
+        snakemake.wildcards.rna_class,
+        len(result),
+        hits.sum(),
+        (hits & (result["log2FoldChange"] > 0)).sum(),
+        (hits & (result["log2FoldChange"] < 0)).sum(),
+    )
+    with atomic_output(snakemake.output.table) as path:
+        diffexp.write_table(result, str(path))
+    title = f"{contrast.name} ({snakemake.wildcards.rna_class})"
+    plots.volcano(result, title, snakemake.params.alpha, [snakemake.output.volcano])
+    plots.ma_plot(result, title, snakemake.params.alpha, [snakemake.output.ma])
+
+
+if __name__ == "__main__":
+    run_logged(main, snakemake)  # noqa: F821

@@ -1,0 +1,163 @@
+"""Differential expression of one RNA class for one contrast with pydeseq2.
+
+The design is ``~ covariates + variable`` with the control level as reference, so the
+tested coefficient is case vs control. pydeseq2 provides Cook's distance outlier
+refitting/filtering and independent filtering; the shrunken log2 fold changes (apeGLM-like
+prior, pydeseq2's ``lfc_shrink``) are written beside the raw ones.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+RESULT_COLUMNS = [
+    "feature_id",
+    "baseMean",
+    "log2FoldChange",
+    "lfcSE",
+    "stat",
+    "pvalue",
+    "padj",
+    "log2FoldChange_shrunk",
+    "lfcSE_shrunk",
+]
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """A comparison of two levels of a sample sheet column, adjusted for covariates."""
+
+    name: str
+    variable: str
+    case: str
+    control: str
+    covariates: tuple[str, ...] = field(default_factory=tuple)
+    context: str = ""
+
+    @classmethod
+    def from_config(cls, name: str, entry: dict) -> "Contrast":
+        """Build from one entry of ``diffexp.contrasts`` in the config."""
+        return cls(
+            name=name,
+            variable=entry["variable"],
+            case=entry["case"],
+            control=entry["control"],
+            covariates=tuple(entry.get("covariates", [])),
+            context=entry.get("context", ""),
+        )
+
+
+def design_metadata(samples: pd.DataFrame, contrast: Contrast) -> pd.DataFrame:
+    """Metadata of the samples in the contrast's two levels, with safe factor names.
+
+    Columns are renamed to ``condition`` and ``covariate1..n`` so that any sheet column
+    name works in the design formula; the variable's categories are [control, case] so the
+    control is the reference level.
+    """
+    keep = samples[contrast.variable].isin([contrast.case, contrast.control])
+    subset = samples.loc[keep]
+    metadata = pd.DataFrame(index=subset.index)
+    for i, covariate in enumerate(contrast.covariates, start=1):
+        levels = sorted(set(subset[covariate]))
+        metadata[f"covariate{i}"] = pd.Categorical(subset[covariate], categories=levels)
+    metadata["condition"] = pd.Categorical(
+        subset[contrast.variable], categories=[contrast.control, contrast.case]
+    )
+    return metadata
+
+
+def usable_covariates(metadata: pd.DataFrame) -> list[str]:
+    """Covariate columns that vary among the tested samples (a constant one is dropped)."""
+    return [
+        c
+        for c in metadata.columns
+        if c.startswith("covariate") and metadata[c].nunique() > 1
+    ]
+
+
+def run_deseq2(
+    counts: pd.DataFrame,
+    samples: pd.DataFrame,
+    contrast: Contrast,
+    alpha: float = 0.05,
+    min_total_count: int = 10,
+    n_cpus: int = 1,
+) -> pd.DataFrame:
+    """Test one contrast on a feature x sample count matrix; return the result table.
+
+    ``samples`` is the sample sheet indexed by sample name, restricted to the samples to
+    test. Features with fewer than ``min_total_count`` reads over the tested samples are
+    dropped first. The table has
+    one row per kept feature, sorted by feature_id.
+    """
+    from pydeseq2.dds import DeseqDataSet
+    from pydeseq2.ds import DeseqStats
+
+    metadata = design_metadata(samples, contrast)
+    matrix = counts.loc[:, metadata.index]
+    matrix = matrix.loc[matrix.sum(axis=1) >= min_total_count]
+    if matrix.empty:
+        raise ValueError(
+            f"contrast '{contrast.name}': no feature has at least {min_total_count} reads "
+            "over the tested samples; lower diffexp.min_total_count or check the counts"
+        )
+    empty = matrix.columns[matrix.sum(axis=0) == 0]
+    if len(empty):
+        raise ValueError(
+            f"contrast '{contrast.name}': sample(s) {', '.join(empty)} have zero counts "
+            "after filtering; exclude them (QC) or check their libraries"
+        )
+    covariates = usable_covariates(metadata)
+    for dropped in sorted(set(metadata.columns) - set(covariates) - {"condition"}):
+        log.info("covariate %s is constant among tested samples; left out", dropped)
+    design = "~" + " + ".join(covariates + ["condition"])
+    log.info("contrast %s: design %s on %d samples, %d features", contrast.name, design,
+             matrix.shape[1], matrix.shape[0])
+    dds = DeseqDataSet(
+        counts=matrix.T.astype(int),
+        metadata=metadata[covariates + ["condition"]],
+        design=design,
+        refit_cooks=True,
+        n_cpus=n_cpus,
+        quiet=True,
+    )
+    dds.deseq2()
+    stats = DeseqStats(
+        dds,
+        contrast=["condition", contrast.case, contrast.control],
+        alpha=alpha,
+        cooks_filter=True,
+        independent_filter=True,
+        n_cpus=n_cpus,
+        quiet=True,
+    )
+    stats.summary()
+    result = stats.results_df.copy()
+    stats.lfc_shrink(coeff=f"condition[T.{contrast.case}]")
+    result["log2FoldChange_shrunk"] = stats.results_df["log2FoldChange"]
+    result["lfcSE_shrunk"] = stats.results_df["lfcSE"]
+    result.index.name = "feature_id"
+    result = result.reset_index()[RESULT_COLUMNS].sort_values("feature_id")
+    return result.reset_index(drop=True)
+
+
+def significant(result: pd.DataFrame, alpha: float) -> pd.Series:
+    """Boolean mask of rows with padj below alpha (NaN padj is not significant)."""
+    return result["padj"].lt(alpha) & result["padj"].notna()
+
+
+def write_table(table: pd.DataFrame, path: str) -> None:
+    """Write a result table as TSV with fixed float formatting (byte-stable reruns)."""
+    table.to_csv(path, sep="\t", index=False, float_format="%.6g", na_rep="NA")
+
+
+def read_table(path: str) -> pd.DataFrame:
+    """Read a result table written by ``write_table``."""
+    return pd.read_csv(path, sep="\t", na_values=["NA"], keep_default_na=False,
+                       dtype={"feature_id": str})
+

@@ -1,0 +1,49 @@
+"""Logging and file-writing helpers shared by the Snakemake entry scripts."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Iterator
+
+
+def run_logged(main: Callable, snakemake) -> None:
+    """Run ``main(snakemake)`` with logging to the rule's log file.
+
+    An exception is written to the log with its traceback and re-raised, so the job fails
+    and Snakemake removes its outputs.
+    """
+    log_path = snakemake.log[0] if len(snakemake.log) else None
+    handlers = [logging.FileHandler(log_path, mode="w")] if log_path else []
+    handlers.append(logging.StreamHandler(sys.stderr))
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+        force=True,
+    )
+    try:
+        main(snakemake)
+    except Exception:
+        logging.getLogger(main.__module__).exception("job failed")
+        raise
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it to ``path`` only on success.
+
+    A job killed or failing half-way leaves no file under the final name.
+    """
+    final = Path(path)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temporary = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    try:
+        yield temporary
+        os.replace(temporary, final)
+    finally:
+        if temporary.exists():
+            temporary.unlink()

@@ -1,0 +1,362 @@
+"""miRBase references and the assignment of hairpin alignments to mature miRNAs.
+
+Reads are aligned to hairpins rather than to mature sequences so that isomiRs whose ends
+run past the annotated mature arm still align; each alignment is then assigned to the arm
+whose miRBase coordinates it overlaps, within the configured end tolerances (the approach of
+miRDeep2's quantifier and mirtop). Mature names that share one identical sequence cannot be
+told apart by sequencing and are merged into one feature.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pandas as pd
+
+FEATURE_SEPARATOR = "/"
+
+
+class ReferenceFileError(ValueError):
+    """A reference file that cannot be used; the message names the file and the record."""
+
+
+def read_fasta(path: str | Path) -> Iterator[tuple[str, str, str]]:
+    """Yield (id, description, sequence) from a FASTA file; sequence uppercased, U to T.
+
+    Raises ReferenceFileError for a record with no sequence, a file with no records, or a
+    duplicate id.
+    """
+    seen: set[str] = set()
+    name = description = None
+    chunks: list[str] = []
+    count = 0
+
+    def emit():
+        sequence = "".join(chunks).upper().replace("U", "T")
+        if not sequence:
+            raise ReferenceFileError(f"{path}: record '{name}' has no sequence")
+        return name, description, sequence
+
+    with open(path) as handle:
+        for lineno, line in enumerate(handle, start=1):
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith(">"):
+                if name is not None:
+                    yield emit()
+                    count += 1
+                parts = line[1:].split(maxsplit=1)
+                if not parts:
+                    raise ReferenceFileError(f"{path}, line {lineno}: FASTA header without id")
+                name = parts[0]
+                description = parts[1] if len(parts) > 1 else ""
+                if name in seen:
+                    raise ReferenceFileError(
+                        f"{path}, line {lineno}: duplicate FASTA id '{name}'; ids must be "
+                        "unique"
+                    )
+                seen.add(name)
+                chunks = []
+            elif name is None:
+                raise ReferenceFileError(
+                    f"{path}, line {lineno}: sequence before the first '>' header; "
+                    "is this a FASTA file?"
+                )
+            else:
+                chunks.append(line)
+        if name is not None:
+            yield emit()
+            count += 1
+    if count == 0:
+        raise ReferenceFileError(f"{path}: no FASTA records")
+
+
+def species_records(path: str | Path, species: str) -> list[tuple[str, str, str]]:
+    """FASTA records of one miRBase species prefix (``hsa-...``)."""
+    prefix = species + "-"
+    return [record for record in read_fasta(path) if record[0].startswith(prefix)]
+
+
+def mature_feature_ids(mature: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """Map each mature name to its feature id; names sharing a sequence are merged.
+
+    The merged id joins the sorted names with '/', e.g.
+    'hsa-miR-199a-3p/hsa-miR-199b-3p'.
+    """
+    by_sequence: dict[str, list[str]] = defaultdict(list)
+    for name, _, sequence in mature:
+        by_sequence[sequence].append(name)
+    feature = {}
+    for names in by_sequence.values():
+        merged = FEATURE_SEPARATOR.join(sorted(names))
+        for name in names:
+            feature[name] = merged
+    return feature
+
+
+GFF_ATTRIBUTE = re.compile(r"([^=;]+)=([^;]*)")
+
+
+def _gff_attributes(text: str) -> dict[str, str]:
+    return {k.strip(): v.strip() for k, v in GFF_ATTRIBUTE.findall(text)}
+
+
+def mature_arms(
+    hairpin_fasta: str | Path,
+    mature_fasta: str | Path,
+    gff: str | Path,
+    species: str,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Positions of mature arms on hairpin sequences (0-based, end exclusive).
+
+    Coordinates come from the miRBase GFF3 (mature ``miRNA`` features derive from
+    ``miRNA_primary_transcript`` features whose Name is the hairpin id) and are checked
+    against the sequences. Hairpins the GFF does not place, or whose GFF position does not
+    match, fall back to an exact search of the species' mature sequences in the hairpin.
+    Returns the table (hairpin, mature, feature_id, start, end) and notes on fallbacks.
+    """
+    hairpins = {name: seq for name, _, seq in species_records(hairpin_fasta, species)}
+    mature_records = species_records(mature_fasta, species)
+    if not hairpins:
+        raise ReferenceFileError(f"{hairpin_fasta}: no hairpin of species '{species}'")
+    if not mature_records:
+        raise ReferenceFileError(f"{mature_fasta}: no mature miRNA of species '{species}'")
+    mature_seq = {name: seq for name, _, seq in mature_records}
+    features = mature_feature_ids(mature_records)
+
+    primaries: dict[str, tuple[str, int, int, str]] = {}
+    children: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    with open(gff) as handle:
+        for line in handle:
+            if line.startswith("#") or not line.strip():
+                continue
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) < 9:
+                continue
+            attributes = _gff_attributes(fields[8])
+            start, end, strand = int(fields[3]), int(fields[4]), fields[6]
+            if fields[2] == "miRNA_primary_transcript":
+                primaries[attributes.get("ID", "")] = (
+                    attributes.get("Name", ""),
+                    start,
+                    end,
+                    strand,
+                )
+            elif fields[2] == "miRNA":
+                children[attributes.get("Derives_from", "")].append(
+                    (attributes.get("Name", ""), start, end)
+                )
+
+    rows = []
+    placed: set[str] = set()
+    notes = []
+    for primary_id, (hairpin, p_start, p_end, strand) in primaries.items():
+        if hairpin not in hairpins:
+            continue
+        sequence = hairpins[hairpin]
+        good = []
+        for name, m_start, m_end in children.get(primary_id, []):
+            if name not in mature_seq:
+                continue
+            offset = m_start - p_start if strand == "+" else p_end - m_end
+            length = m_end - m_start + 1
+            if sequence[offset : offset + length] == mature_seq[name]:
+                good.append((hairpin, name, features[name], offset, offset + length))
+        if good:
+            rows.extend(good)
+            placed.add(hairpin)
+    for hairpin, sequence in hairpins.items():
+        if hairpin in placed:
+            continue
+        found = []
+        for name, mseq in mature_seq.items():
+            position = sequence.find(mseq)
+            if position >= 0:
+                found.append((hairpin, name, features[name], position, position + len(mseq)))
+        rows.extend(found)
+        notes.append(
+            f"{hairpin}: not placed by {gff}; {len(found)} mature arm(s) found by sequence"
+        )
+    table = pd.DataFrame(rows, columns=["hairpin", "mature", "feature_id", "start", "end"])
+    table = table.drop_duplicates().sort_values(["hairpin", "start", "mature"])
+    return table.reset_index(drop=True), notes
+
+
+@dataclass(frozen=True)
+class Arm:
+    """A mature arm on a hairpin."""
+
+    feature_id: str
+    start: int
+    end: int
+
+
+def arms_by_hairpin(table: pd.DataFrame) -> dict[str, list[Arm]]:
+    """Group the mature arm table by hairpin."""
+    arms: dict[str, list[Arm]] = defaultdict(list)
+    for row in table.itertuples(index=False):
+        arm = Arm(row.feature_id, int(row.start), int(row.end))
+        if arm not in arms[row.hairpin]:
+            arms[row.hairpin].append(arm)
+    return arms
+
+
+@dataclass(frozen=True)
+class IsomirRules:
+    """How far an alignment may differ from the annotated arm and still be counted."""
+
+    five_prime_tolerance: int = 2
+    three_prime_tolerance: int = 5
+    max_nontemplated: int = 3
+    max_mismatches: int = 1
+
+
+def mismatch_positions(md: str) -> list[int]:
+    """0-based read positions of mismatches from a SAM MD tag (no indels in bowtie1)."""
+    positions = []
+    position = 0
+    for token in re.findall(r"\d+|\^[A-Z]+|[A-Z]", md):
+        if token.isdigit():
+            position += int(token)
+        elif token.startswith("^"):
+            raise ValueError(f"MD tag '{md}' has a deletion; expected ungapped alignments")
+        else:
+            positions.append(position)
+            position += 1
+    return positions
+
+
+def split_nontemplated(mismatches: list[int], read_length: int, limit: int) -> tuple[int, int]:
+    """Split mismatches into a 3'-terminal run (non-templated additions) and the rest.
+
+    Returns (non-templated tail length, other mismatches). The tail is the run of
+    consecutive mismatches ending at the last base of the read, up to ``limit`` long.
+    """
+    tail = 0
+    mismatch_set = set(mismatches)
+    while tail < limit and (read_length - 1 - tail) in mismatch_set:
+        tail += 1
+    return tail, len(mismatches) - tail
+
+
+def assign(
+    arms: list[Arm],
+    start: int,
+    read_length: int,
+    mismatches: list[int],
+    rules: IsomirRules,
+) -> tuple[str, str] | None:
+    """Assign one hairpin alignment to a mature arm, or None.
+
+    ``start`` is the 0-based alignment start on the hairpin. The non-templated 3' tail does
+    not count as part of the templated 3' end. Returns (feature_id, isomiR class) where the
+    class is 'canonical', or a '+'-joined list of '5p', '3p', 'nta', 'snp'.
+    """
+    tail, other = split_nontemplated(mismatches, read_length, rules.max_nontemplated)
+    if other > rules.max_mismatches:
+        return None
+    templated_end = start + read_length - tail
+    best = None
+    for arm in arms:
+        shift5 = start - arm.start
+        shift3 = templated_end - arm.end
+        if (
+            abs(shift5) <= rules.five_prime_tolerance
+            and abs(shift3) <= rules.three_prime_tolerance
+        ):
+            distance = abs(shift5) + abs(shift3)
+            if best is None or distance < best[0]:
+                kinds = [
+                    kind
+                    for kind, present in (
+                        ("5p", shift5 != 0),
+                        ("3p", shift3 != 0),
+                        ("nta", tail > 0),
+                        ("snp", other > 0),
+                    )
+                    if present
+                ]
+                best = (distance, arm.feature_id, "+".join(kinds) or "canonical")
+    return None if best is None else (best[1], best[2])
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """One hairpin alignment of a collapsed read (forward strand, ungapped)."""
+
+    read: str
+    hairpin: str
+    start: int
+    read_length: int
+    md: str
+
+
+def quantify(
+    alignments: Iterable[Alignment],
+    arms: dict[str, list[Arm]],
+    rules: IsomirRules,
+    read_count,
+) -> tuple[dict[str, float], dict[tuple[str, str], float], int]:
+    """Count reads per mature feature from hairpin alignments grouped by read.
+
+    All alignments of one read must be consecutive (bowtie writes them so). A read whose
+    alignments are assigned to one feature counts fully for it, whatever the number of
+    hairpin loci (miR-16-5p from mir-16-1 and mir-16-2 counts once); a read assigned to k
+    different features counts 1/k for each. ``read_count(name)`` gives the number of reads a
+    collapsed sequence stands for. Returns (counts per feature, counts per (feature, isomiR
+    class), reads aligned to a hairpin but outside any mature arm).
+    """
+    counts: dict[str, float] = defaultdict(float)
+    isomirs: dict[tuple[str, str], float] = defaultdict(float)
+    unassigned = 0
+
+    def flush(read: str, hits: dict[str, str]) -> None:
+        nonlocal unassigned
+        n = read_count(read)
+        if not hits:
+            unassigned += n
+            return
+        share = n / len(hits)
+        for feature, kind in hits.items():
+            counts[feature] += share
+            isomirs[(feature, kind)] += share
+
+    current = None
+    hits: dict[str, str] = {}
+    done: set[str] = set()
+    for alignment in alignments:
+        if alignment.read != current:
+            if current is not None:
+                flush(current, hits)
+                done.add(current)
+            if alignment.read in done:
+                raise ValueError(
+                    f"alignments of read '{alignment.read}' are not consecutive; the "
+                    "hairpin BAM must be in bowtie's output order, not sorted"
+                )
+            current, hits = alignment.read, {}
+        assigned = assign(
+            arms.get(alignment.hairpin, []),
+            alignment.start,
+            alignment.read_length,
+            mismatch_positions(alignment.md),
+            rules,
+        )
+        if assigned is not None:
+            feature, kind = assigned
+            # Keep the most canonical class when several loci give the same feature.
+            if feature not in hits or kind == "canonical":
+                hits[feature] = kind
+    if current is not None:
+        flush(current, hits)
+    return dict(counts), dict(isomirs), unassigned
+
+
+def round_counts(counts: dict[str, float]) -> dict[str, int]:
+    """Round fractional counts to integers (half to even), as DESeq2 needs integers."""
+    return {feature: int(round(value)) for feature, value in counts.items()}

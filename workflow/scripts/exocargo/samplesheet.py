@@ -1,0 +1,284 @@
+"""Sample sheet and contrast validation.
+
+Everything here runs at parse time in ``workflow/rules/common.smk``, before any job is
+scheduled, so a bad sheet or config stops the run with a message that names the file, the
+row and the column and says what to change. The JSON schema in
+``workflow/schemas/samples.schema.yaml`` describes the columns; the checks that a per-row
+schema cannot express (duplicates, files on disk, replicates per contrast level) live here.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import jsonschema
+import pandas as pd
+import yaml
+
+REQUIRED_COLUMNS = ("sample", "library", "fastq_1")
+LIBRARY_TYPES = ("small", "long")
+# Names end up in paths and shell commands; only characters that are safe in both.
+SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
+RESERVED_COLUMNS = ("sample", "library", "fastq_1", "fastq_2", "strandedness")
+
+
+class SampleSheetError(ValueError):
+    """A sample sheet or contrast definition that cannot be run; the message says why."""
+
+
+@dataclass(frozen=True)
+class SheetProblem:
+    """One problem found in a sheet, located by 1-based line number and column."""
+
+    line: int | None
+    column: str | None
+    message: str
+
+    def render(self, path: str) -> str:
+        """Format the problem as ``path, line N, column C: message``."""
+        where = [str(path)]
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        return ", ".join(where) + ": " + self.message
+
+
+def _raise(path: str, problems: list[SheetProblem]) -> None:
+    if problems:
+        text = "\n".join("  - " + p.render(path) for p in problems)
+        raise SampleSheetError(
+            f"sample sheet {path} has {len(problems)} problem(s):\n{text}"
+        )
+
+
+def read_sheet(path: str | Path) -> pd.DataFrame:
+    """Read a tab-separated sample sheet as strings, empty cells as ''.
+
+    Raises SampleSheetError when the file is missing, empty or not tab-separated.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SampleSheetError(
+            f"sample sheet {path} does not exist; set `samples:` in the config to a "
+            "tab-separated file (see config/README.md)"
+        )
+    with open(path, newline="") as handle:
+        rows = [
+            row
+            for row in csv.reader(handle, delimiter="\t")
+            if row and not row[0].startswith("#")
+        ]
+    if not rows:
+        raise SampleSheetError(f"sample sheet {path} is empty; it needs a header row")
+    header = [h.strip() for h in rows[0]]
+    if len(header) == 1 and ("," in header[0] or " " in header[0]):
+        raise SampleSheetError(
+            f"sample sheet {path}, line 1: the header has a single column "
+            f"'{header[0]}'; the sheet must be tab-separated"
+        )
+    return pd.read_csv(
+        path,
+        sep="\t",
+        dtype=str,
+        keep_default_na=False,
+        comment="#",
+        skip_blank_lines=True,
+    ).rename(columns=str.strip)
+
+
+def _line_numbers(path: Path) -> list[int]:
+    """1-based file line of every data row, skipping comments and blank lines."""
+    numbers = []
+    with open(path) as handle:
+        header_seen = False
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            if not header_seen:
+                header_seen = True
+                continue
+            numbers.append(lineno)
+    return numbers
+
+
+def validate_sheet(
+    path: str | Path,
+    schema_path: str | Path,
+    base_dir: str | Path = ".",
+    check_files: bool = True,
+) -> pd.DataFrame:
+    """Load and check a sample sheet; return it indexed by sample name.
+
+    Checks the required columns, every row against the JSON schema, unique and safe sample
+    names, library types, fastq_2 only on long rows, and (if ``check_files``) that every
+    FASTQ exists relative to ``base_dir``. All problems are collected and reported together.
+    """
+    path = Path(path)
+    sheet = read_sheet(path)
+    problems: list[SheetProblem] = []
+    missing = [c for c in REQUIRED_COLUMNS if c not in sheet.columns]
+    if missing:
+        problems.append(
+            SheetProblem(
+                1,
+                None,
+                f"required column(s) {', '.join(missing)} missing from the header "
+                f"(found: {', '.join(sheet.columns)}); add them",
+            )
+        )
+        _raise(str(path), problems)
+    for column in sheet.columns:
+        if column not in RESERVED_COLUMNS and not SAFE_NAME.match(column):
+            problems.append(
+                SheetProblem(
+                    1, column, "column names may only use letters, digits, '.', '_', '-'"
+                )
+            )
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    lines = _line_numbers(path)
+    seen: dict[str, int] = {}
+    for (_, row), line in zip(sheet.iterrows(), lines):
+        record = {k: v for k, v in row.items() if v != "" or k in REQUIRED_COLUMNS}
+        for error in sorted(validator.iter_errors(record), key=lambda e: list(e.path)):
+            column = error.path[0] if error.path else None
+            if column is None and error.validator == "required":
+                column = error.message.split("'")[1]
+            hint = schema.get("properties", {}).get(column, {}).get("description", "")
+            value = row.get(column, "") if column else ""
+            problems.append(
+                SheetProblem(
+                    line,
+                    column,
+                    f"value '{value}' is not allowed ({error.message}). {hint}".strip(),
+                )
+            )
+        name = row["sample"]
+        if name in seen:
+            problems.append(
+                SheetProblem(
+                    line,
+                    "sample",
+                    f"duplicate sample name '{name}' (first on line {seen[name]}); "
+                    "sample names must be unique",
+                )
+            )
+        else:
+            seen[name] = line
+        if row["library"] == "small" and row.get("fastq_2", ""):
+            problems.append(
+                SheetProblem(
+                    line,
+                    "fastq_2",
+                    "small-RNA libraries are single-end; leave fastq_2 empty or set "
+                    "library to 'long'",
+                )
+            )
+        if check_files:
+            for column in ("fastq_1", "fastq_2"):
+                value = row.get(column, "")
+                if value and SAFE_PATH.match(value):
+                    if not (Path(base_dir) / value).is_file():
+                        problems.append(
+                            SheetProblem(
+                                line,
+                                column,
+                                f"FASTQ file '{value}' does not exist (paths are "
+                                f"relative to {Path(base_dir).resolve()})",
+                            )
+                        )
+    _raise(str(path), problems)
+    return sheet.set_index("sample", drop=False)
+
+
+# FASTQ paths reach shell commands; refuse quoting tricks and control characters.
+SAFE_PATH = re.compile(r"^[A-Za-z0-9._/+=@,-]+$")
+
+
+def condition_columns(sheet: pd.DataFrame) -> list[str]:
+    """Free columns of the sheet that describe the samples (not reads or library)."""
+    return [c for c in sheet.columns if c not in RESERVED_COLUMNS]
+
+
+def validate_contrasts(
+    contrasts: Mapping[str, Mapping],
+    sheet: pd.DataFrame,
+    sheet_path: str,
+    config_path: str = "config",
+    library_by_class: Mapping[str, str] | None = None,
+    min_replicates: int = 2,
+) -> None:
+    """Check that each contrast's variable, levels and covariates exist in the sheet.
+
+    Every level compared must have at least ``min_replicates`` samples among the libraries
+    the contrast is tested on; covariates must vary inside the tested samples' design
+    without being confounded with the variable. Raises SampleSheetError naming the contrast.
+    """
+    problems = []
+    columns = condition_columns(sheet)
+    for name, contrast in contrasts.items():
+        where = f"{config_path}: contrast '{name}'"
+        variable = contrast["variable"]
+        if variable not in sheet.columns:
+            problems.append(
+                f"{where}: variable '{variable}' is not a column of {sheet_path} "
+                f"(condition columns: {', '.join(columns) or 'none'})"
+            )
+            continue
+        for covariate in contrast.get("covariates", []):
+            if covariate not in sheet.columns:
+                problems.append(
+                    f"{where}: covariate '{covariate}' is not a column of {sheet_path}"
+                )
+            elif covariate == variable:
+                problems.append(
+                    f"{where}: covariate '{covariate}' is the contrast variable itself"
+                )
+        libraries = sorted(set(sheet["library"]))
+        for library in libraries:
+            subset = sheet[sheet["library"] == library]
+            for role in ("case", "control"):
+                level = contrast[role]
+                n = int((subset[variable] == level).sum())
+                if n == 0 and level not in set(sheet[variable]):
+                    problems.append(
+                        f"{where}: {role} level '{level}' does not occur in column "
+                        f"'{variable}' of {sheet_path} (levels: "
+                        f"{', '.join(sorted(set(sheet[variable]) - {''}))})"
+                    )
+                elif n < min_replicates:
+                    problems.append(
+                        f"{where}: {role} level '{level}' has {n} {library}-RNA "
+                        f"sample(s) in {sheet_path}; differential expression needs at "
+                        f"least {min_replicates} replicates per level"
+                    )
+            for covariate in contrast.get("covariates", []):
+                if covariate in subset.columns and (subset[covariate] == "").any():
+                    problems.append(
+                        f"{where}: covariate '{covariate}' is empty for sample(s) "
+                        f"{', '.join(subset.index[subset[covariate] == ''])} in "
+                        f"{sheet_path}"
+                    )
+        if contrast["case"] == contrast["control"]:
+            problems.append(f"{where}: case and control are the same level")
+    problems = list(dict.fromkeys(problems))
+    if problems:
+        raise SampleSheetError(
+            "contrasts cannot be tested:\n" + "\n".join("  - " + p for p in problems)
+        )
+
+
+def samples_of(sheet: pd.DataFrame, library: str) -> list[str]:
+    """Sample names of one library type, in sheet order."""
+    return list(sheet.index[sheet["library"] == library])
+
+
+def is_paired(sheet: pd.DataFrame, sample: str) -> bool:
+    """Whether a sample has a second read file."""
+    return "fastq_2" in sheet.columns and bool(sheet.loc[sample, "fastq_2"])
+
