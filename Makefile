@@ -1,0 +1,54 @@
+# exocargo: install, demo run, tests. Every target is idempotent.
+#   make demo   installs what is missing, then runs the pipeline on the bundled demo
+#   make test   installs what is missing, then runs the test suite
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CORES ?= 2
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+# Debian packages of the command-line tools the rules call.
+APT_PACKAGES := bowtie samtools rna-star subread bedtools pigz
+APT_COMMANDS := bowtie bowtie-build samtools STAR featureCounts bedtools pigz
+UMI_TOOLS := umi-tools==1.1.6
+
+.PHONY: install install-system install-python demo test test-fast lint clean
+
+install: install-system install-python
+
+install-system:
+	@missing=""; for tool in $(APT_COMMANDS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages (missing:$$missing)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	fi
+
+install-python: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-build-isolation $(UMI_TOOLS)
+	touch $@
+
+demo: install
+	$(BIN)/snakemake --cores $(CORES)
+
+test: install
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not workflow"
+
+lint: install
+	$(BIN)/snakemake --lint
+	$(BIN)/snakefmt --check .
+
+clean:
+	rm -rf results logs benchmarks .snakemake

@@ -1,0 +1,64 @@
+"""pydeseq2 wrapper: planted fold changes recovered, reference level, bad input refused."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from exocargo import diffexp
+
+
+def planted(seed=7):
+    """8 samples, 2x2 design; features 0-19 are 4x up in 'resistant', the rest null."""
+    rng = np.random.default_rng(seed)
+    samples = pd.DataFrame(
+        {
+            "resistance": ["resistant", "sensitive"] * 4,
+            "metastasis": ["metastatic"] * 4 + ["localized"] * 4,
+        },
+        index=[f"S{i}" for i in range(8)],
+    )
+    base = rng.lognormal(5, 1, size=200)
+    lfc = np.where(np.arange(200) < 20, 2.0, 0.0)
+    size = rng.uniform(0.6, 1.5, size=8)
+    resistant = (samples["resistance"] == "resistant").to_numpy()
+    mu = base[:, None] * size[None, :] * np.where(resistant[None, :], 2 ** lfc[:, None], 1)
+    dispersion = 0.05
+    counts = rng.negative_binomial(1 / dispersion, 1 / (1 + mu * dispersion))
+    matrix = pd.DataFrame(counts, index=[f"f{i:03d}" for i in range(200)], columns=samples.index)
+    return matrix, samples, lfc
+
+
+CONTRAST = diffexp.Contrast("res", "resistance", "resistant", "sensitive", ("metastasis",))
+
+
+def test_planted_fold_changes_are_recovered():
+    matrix, samples, lfc = planted()
+    result = diffexp.run_deseq2(matrix, samples, CONTRAST, alpha=0.05)
+    assert list(result.columns) == diffexp.RESULT_COLUMNS
+    hits = set(result.loc[diffexp.significant(result, 0.05), "feature_id"])
+    truth = {f"f{i:03d}" for i in range(20)}
+    assert len(hits & truth) >= 18
+    assert len(hits - truth) <= 2
+    up = result.set_index("feature_id").loc[sorted(truth), "log2FoldChange"]
+    assert up.median() == pytest.approx(2.0, abs=0.3)
+    shrunk = result.set_index("feature_id").loc[sorted(truth), "log2FoldChange_shrunk"]
+    assert (shrunk.abs() <= up.abs() + 1e-6).all()
+
+
+def test_control_is_reference_level():
+    metadata = diffexp.design_metadata(planted()[1], CONTRAST)
+    assert list(metadata["condition"].cat.categories) == ["sensitive", "resistant"]
+    assert "covariate1" in metadata.columns
+
+
+def test_zero_count_sample_is_an_error():
+    matrix, samples, _ = planted()
+    matrix["S3"] = 0
+    with pytest.raises(ValueError, match=r"sample\(s\) S3 have zero counts"):
+        diffexp.run_deseq2(matrix, samples, CONTRAST)
+
+
+def test_nothing_left_after_filter_is_an_error():
+    matrix, samples, _ = planted()
+    with pytest.raises(ValueError, match="no feature has at least"):
+        diffexp.run_deseq2(matrix * 0, samples, CONTRAST)
