@@ -60,5 +60,16 @@ def test_zero_count_sample_is_an_error():
 
 def test_nothing_left_after_filter_is_an_error():
     matrix, samples, _ = planted()
-    with pytest.raises(ValueError, match="no feature has at least"):
+    with pytest.raises(ValueError, match=r"no feature has at least 10 reads in 4 samples"):
         diffexp.run_deseq2(matrix * 0, samples, CONTRAST)
+
+
+def test_prefilter_drops_features_too_sparse_to_test():
+    matrix, samples, _ = planted()
+    matrix.loc["sparse"] = [0, 0, 0, 0, 0, 0, 40, 40]  # 10+ reads in 2 samples only
+    matrix.loc["kept"] = [0, 0, 0, 0, 12, 12, 12, 12]  # 10+ reads in 4 = smaller level
+    result = diffexp.run_deseq2(matrix, samples, CONTRAST)
+    assert "sparse" not in set(result["feature_id"])
+    assert "kept" in set(result["feature_id"])
+    result = diffexp.run_deseq2(matrix, samples, CONTRAST, min_count=10, min_samples=2)
+    assert "sparse" in set(result["feature_id"])

@@ -22,6 +22,7 @@ rule diffexp:
         contrast=get_contrast,
         samples=get_de_samples,
         alpha=config["diffexp"]["alpha"],
-        min_total_count=config["diffexp"]["min_total_count"],
+        min_count=config["diffexp"]["min_count"],
+        min_samples=config["diffexp"]["min_samples"],
     script:
         "../scripts/diffexp.py"

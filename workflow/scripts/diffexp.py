@@ -23,7 +23,8 @@ def main(snakemake):
         samples,
         contrast,
         alpha=snakemake.params.alpha,
-        min_total_count=snakemake.params.min_total_count,
+        min_count=snakemake.params.min_count,
+        min_samples=snakemake.params.min_samples,
         n_cpus=snakemake.threads,
     )
     hits = diffexp.significant(result, snakemake.params.alpha)

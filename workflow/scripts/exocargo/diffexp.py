@@ -85,14 +85,17 @@ def run_deseq2(
     samples: pd.DataFrame,
     contrast: Contrast,
     alpha: float = 0.05,
-    min_total_count: int = 10,
+    min_count: int = 10,
+    min_samples: int | None = None,
     n_cpus: int = 1,
 ) -> pd.DataFrame:
     """Test one contrast on a feature x sample count matrix; return the result table.
 
     ``samples`` is the sample sheet indexed by sample name, restricted to the samples to
-    test. Features with fewer than ``min_total_count`` reads over the tested samples are
-    dropped first. The table has
+    test. Features are kept when at least ``min_samples`` samples (default: the size of the
+    smaller level) have ``min_count`` reads or more: the pre-filter of the DESeq2 vignette,
+    which drops features too sparse to test before they reach the multiple-testing
+    correction (e.g. a few reads spilling over from a DE paralog). The table has
     one row per kept feature, sorted by feature_id.
     """
     from pydeseq2.dds import DeseqDataSet
@@ -100,11 +103,13 @@ def run_deseq2(
 
     metadata = design_metadata(samples, contrast)
     matrix = counts.loc[:, metadata.index]
-    matrix = matrix.loc[matrix.sum(axis=1) >= min_total_count]
+    if min_samples is None:
+        min_samples = int(metadata["condition"].value_counts().min())
+    matrix = matrix.loc[(matrix >= min_count).sum(axis=1) >= min_samples]
     if matrix.empty:
         raise ValueError(
-            f"contrast '{contrast.name}': no feature has at least {min_total_count} reads "
-            "over the tested samples; lower diffexp.min_total_count or check the counts"
+            f"contrast '{contrast.name}': no feature has at least {min_count} reads in "
+            f"{min_samples} samples; lower diffexp.min_count or check the counts"
         )
     empty = matrix.columns[matrix.sum(axis=0) == 0]
     if len(empty):
