@@ -1,0 +1,69 @@
+"""Bad input stops snakemake before any job starts, with a message naming what to fix."""
+
+import pytest
+
+from conftest import copy_workflow, snakemake
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return copy_workflow(tmp_path_factory.mktemp("errors"))
+
+
+def broken_sheet(workdir, transform, name):
+    lines = (workdir / "config" / "samples.tsv").read_text().splitlines()
+    path = workdir / "config" / name
+    path.write_text("\n".join(transform(lines)) + "\n")
+    return f"config/{name}"
+
+
+@pytest.mark.parametrize(
+    "name, transform, expected",
+    [
+        (
+            "missing_column.tsv",
+            lambda lines: ["\t".join(l.split("\t")[:1] + l.split("\t")[2:]) for l in lines],
+            "required column(s) library missing",
+        ),
+        (
+            "duplicate.tsv",
+            lambda lines: lines + [lines[1]],
+            "column 'sample': duplicate sample name",
+        ),
+        (
+            "unknown_library.tsv",
+            lambda lines: [lines[0], lines[1].replace("\tsmall\t", "\ttiny\t")] + lines[2:],
+            "line 2, column 'library': value 'tiny' is not allowed",
+        ),
+        (
+            "missing_fastq.tsv",
+            lambda lines: [lines[0], lines[1].replace(".fastq.gz", "_gone.fastq.gz", 1)]
+            + lines[2:],
+            "line 2, column 'fastq_1': FASTQ file",
+        ),
+    ],
+)
+def test_bad_sheet_fails_before_any_job(workdir, name, transform, expected):
+    sheet = broken_sheet(workdir, transform, name)
+    result = snakemake(workdir, "--cores", "1", "--config", f"samples={sheet}", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert sheet in output and expected in output, output[-3000:]
+    assert not (workdir / "results").exists()
+    assert not (workdir / "logs").exists()
+
+
+def test_contrast_level_missing_fails_before_any_job(workdir):
+    result = snakemake(
+        workdir,
+        "--cores",
+        "1",
+        "--config",
+        "diffexp={'contrasts': {'x': {'variable': 'resistance', 'case': 'resistent', "
+        "'control': 'sensitive', 'context': 'drug_resistance'}}}",
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "case level 'resistent' does not occur in column 'resistance'" in output
+    assert not (workdir / "results").exists()
