@@ -73,3 +73,26 @@ def test_prefilter_drops_features_too_sparse_to_test():
     assert "kept" in set(result["feature_id"])
     result = diffexp.run_deseq2(matrix, samples, CONTRAST, min_count=10, min_samples=2)
     assert "sparse" in set(result["feature_id"])
+
+
+def test_external_size_factors_are_used():
+    """A sparse matrix normalised by factors from another matrix of the same libraries."""
+    matrix, samples, _ = planted()
+    factors = diffexp.median_of_ratios(matrix)
+    # Scale the first sample's library 4x: its own median-of-ratios factor follows.
+    scaled = matrix.copy()
+    scaled["S0"] *= 4
+    assert diffexp.median_of_ratios(scaled)["S0"] / diffexp.median_of_ratios(scaled)["S1"] == (
+        pytest.approx(4 * factors["S0"] / factors["S1"], rel=1e-6)
+    )
+    own = diffexp.run_deseq2(scaled, samples, CONTRAST).set_index("feature_id")
+    forced = diffexp.run_deseq2(scaled, samples, CONTRAST, size_factors=factors)
+    forced = forced.set_index("feature_id")
+    # With the unscaled factors S0 looks 4x larger everywhere, which raises baseMean.
+    assert forced["baseMean"].sum() > own["baseMean"].sum() * 1.1
+    # Passing the factors pydeseq2 would fit itself changes nothing.
+    same = diffexp.run_deseq2(
+        scaled, samples, CONTRAST, size_factors=diffexp.median_of_ratios(scaled)
+    ).set_index("feature_id")
+    assert np.allclose(same["baseMean"], own["baseMean"])
+    assert np.allclose(same["pvalue"], own["pvalue"], equal_nan=True)

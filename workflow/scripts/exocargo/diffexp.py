@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ def run_deseq2(
     min_count: int = 10,
     min_samples: int | None = None,
     n_cpus: int = 1,
+    size_factors: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Test one contrast on a feature x sample count matrix; return the result table.
 
@@ -95,7 +97,10 @@ def run_deseq2(
     test. Features are kept when at least ``min_samples`` samples (default: the size of the
     smaller level) have ``min_count`` reads or more: the pre-filter of the DESeq2 vignette,
     which drops features too sparse to test before they reach the multiple-testing
-    correction (e.g. a few reads spilling over from a DE paralog). The table has
+    correction (e.g. a few reads spilling over from a DE paralog). ``size_factors``
+    (indexed by sample) replace pydeseq2's own median-of-ratios estimate: a circRNA matrix
+    is too sparse to normalise itself, so it takes the factors of the linear gene counts of
+    the same libraries (see ``median_of_ratios``). The table has
     one row per kept feature, sorted by feature_id.
     """
     from pydeseq2.dds import DeseqDataSet
@@ -131,6 +136,8 @@ def run_deseq2(
         n_cpus=n_cpus,
         quiet=True,
     )
+    if size_factors is not None:
+        _use_size_factors(dds, size_factors.loc[matrix.columns].to_numpy(dtype=float))
     dds.deseq2()
     stats = DeseqStats(
         dds,
@@ -149,6 +156,29 @@ def run_deseq2(
     result.index.name = "feature_id"
     result = result.reset_index()[RESULT_COLUMNS].sort_values("feature_id")
     return result.reset_index(drop=True)
+
+
+def median_of_ratios(counts: pd.DataFrame) -> pd.Series:
+    """DESeq2 size factors of a feature x sample matrix (pydeseq2's median of ratios)."""
+    from pydeseq2.preprocessing import deseq2_norm
+
+    _, factors = deseq2_norm(counts.T.to_numpy(dtype=float))
+    return pd.Series(np.asarray(factors, dtype=float), index=counts.columns)
+
+
+def _use_size_factors(dds, factors: np.ndarray) -> None:
+    """Make ``dds.deseq2()`` use fixed size factors instead of fitting its own.
+
+    pydeseq2 0.5 fits size factors unconditionally inside ``deseq2()``; replacing the
+    method on this one object keeps every later step (dispersions, LFC, Cook's) unchanged.
+    The factors are used as given, as DESeq2's ``sizeFactors<-`` does.
+    """
+    def fixed(*args, **kwargs):
+        dds.obs["size_factors"] = factors
+        dds.layers["normed_counts"] = dds.X / factors[:, None]
+        dds.var["_normed_means"] = dds.layers["normed_counts"].mean(axis=0)
+
+    dds.fit_size_factors = fixed
 
 
 def significant(result: pd.DataFrame, alpha: float) -> pd.Series:
