@@ -14,6 +14,14 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/trim.smk"
 include: "workflow/rules/smallrna.smk"
 include: "workflow/rules/counts.smk"
+
+
+# Long-RNA rules need the longrna config section, which small-RNA-only runs may omit.
+if LONG_SAMPLES:
+
+    include: "workflow/rules/longrna.smk"
+
+
 include: "workflow/rules/diffexp.smk"
 include: "workflow/rules/cargo.smk"
 

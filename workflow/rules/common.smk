@@ -1,6 +1,7 @@
 # Validation of config and sample sheet, wildcard constraints and every input function.
 # Runs at parse time: a bad sheet or config stops here, before any job is scheduled.
 
+import math
 import re
 import sys
 from pathlib import Path
@@ -9,16 +10,28 @@ from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
 
-from exocargo import samplesheet, trimming  # noqa: E402
+from exocargo import configcheck, samplesheet, trimming  # noqa: E402
 
+SCHEMAS = Path(workflow.basedir) / "workflow" / "schemas"
+# One line per problem first; snakemake's validate then fills in the schema defaults.
+configcheck.check_config(
+    config,
+    SCHEMAS / "config.schema.yaml",
+    "config (config.yaml and --config/--configfile)",
+)
 validate(config, schema="../schemas/config.schema.yaml")
 
 SAMPLE_SHEET = config["samples"]
-SAMPLES = samplesheet.validate_sheet(
-    SAMPLE_SHEET,
-    Path(workflow.basedir) / "workflow" / "schemas" / "samples.schema.yaml",
-)
+SAMPLES = samplesheet.validate_sheet(SAMPLE_SHEET, SCHEMAS / "samples.schema.yaml")
 SMALL_SAMPLES = samplesheet.samples_of(SAMPLES, "small")
+LONG_SAMPLES = samplesheet.samples_of(SAMPLES, "long")
+PAIRED_SAMPLES = [s for s in LONG_SAMPLES if samplesheet.is_paired(SAMPLES, s)]
+SINGLE_SAMPLES = [s for s in LONG_SAMPLES if s not in PAIRED_SAMPLES]
+if LONG_SAMPLES and "longrna" not in config:
+    raise ValueError(
+        f"{SAMPLE_SHEET} has long-RNA samples ({', '.join(LONG_SAMPLES[:3])}, ...) but the "
+        "config has no 'longrna' section (genome, gtf, ...); see config/README.md"
+    )
 CONTRASTS = config["diffexp"]["contrasts"]
 samplesheet.validate_contrasts(
     CONTRASTS, SAMPLES, SAMPLE_SHEET, "config diffexp.contrasts"
@@ -56,6 +69,12 @@ def configured_files():
         if "fasta" in step
     ]
     files.append(("cargo.catalog", config["cargo"]["catalog"]))
+    if LONG_SAMPLES:
+        files += [
+            (f"longrna.{key}", config["longrna"][key]) for key in ("genome", "gtf")
+        ]
+        if config.get("circrna", {}).get("known"):
+            files.append(("circrna.known", config["circrna"]["known"]))
     return files
 
 
@@ -72,15 +91,33 @@ if _missing:
 trimming.cutadapt_arguments(**{k: v for k, v in config["trimming"].items()})
 UMI = trimming.uses_umi(config["trimming"]["protocol"])
 
-RNA_CLASSES = ["mirna"] if SMALL_SAMPLES else []
-LIBRARY_OF_CLASS = {"mirna": "small"}
+LIBRARY_OF_CLASS = {
+    "mirna": "small",
+    "lncrna": "long",
+    "mrna": "long",
+    "circrna": "long",
+}
+RNA_CLASSES = [
+    c
+    for c, library in LIBRARY_OF_CLASS.items()
+    if samplesheet.samples_of(SAMPLES, library)
+]
+
+
+def name_pattern(names):
+    """Regex matching exactly the given names (never matching when there are none)."""
+    return "|".join(re.escape(n) for n in names) or "(?!x)x"
+
+
+PAIRED_PATTERN = name_pattern(PAIRED_SAMPLES)
+SINGLE_PATTERN = name_pattern(SINGLE_SAMPLES)
 
 
 wildcard_constraints:
-    sample="|".join(re.escape(s) for s in SAMPLES.index),
-    contrast="|".join(re.escape(c) for c in CONTRASTS),
-    rna_class="|".join(RNA_CLASSES) or "none",
-    step="|".join(CASCADE_NAMES),
+    sample=name_pattern(SAMPLES.index),
+    contrast=name_pattern(CONTRASTS),
+    rna_class=name_pattern(RNA_CLASSES),
+    step=name_pattern(CASCADE_NAMES),
 
 
 def all_outputs():
@@ -211,3 +248,88 @@ def get_contrast_tables(wildcards):
 def get_contrast_context(wildcards):
     """Catalog context (drug_resistance or metastasis) of a contrast."""
     return CONTRASTS[wildcards.contrast]["context"]
+
+
+def get_long_fastqs(wildcards):
+    """Raw read files of a long-RNA sample: [R1] or [R1, R2]."""
+    row = SAMPLES.loc[wildcards.sample]
+    return (
+        [row["fastq_1"], row["fastq_2"]]
+        if wildcards.sample in PAIRED_SAMPLES
+        else [row["fastq_1"]]
+    )
+
+
+def longrna_cutadapt_arguments(wildcards):
+    """cutadapt options of long-RNA libraries (TruSeq adapters, quality, length)."""
+    trim = config["longrna"]["trimming"]
+    args = ["-a", trim["adapter_r1"]]
+    if wildcards.sample in PAIRED_SAMPLES:
+        args += ["-A", trim["adapter_r2"]]
+    args += [
+        "-q",
+        str(trim["quality_cutoff"]),
+        "--minimum-length",
+        str(trim["min_length"]),
+    ]
+    return " ".join(args)
+
+
+def get_trimmed_long_fastqs(wildcards):
+    """Trimmed read files of a long-RNA sample, in mate order."""
+    mates = ["R1", "R2"] if wildcards.sample in PAIRED_SAMPLES else ["R1"]
+    return [f"results/trimmed/long/{wildcards.sample}_{m}.fastq.gz" for m in mates]
+
+
+def star_sa_index_bases(wildcards, input):
+    """STAR --genomeSAindexNbases for the genome size: min(14, log2(length)/2 - 1).
+
+    The STAR manual's formula; the FASTA file size stands in for the genome length (the
+    headers and newlines change the result by far less than one).
+    """
+    length = max(Path(input.fasta).stat().st_size, 1)
+    return max(4, min(14, int(math.log2(length) / 2 - 1)))
+
+
+def star_index_memory(wildcards, attempt):
+    """Memory of STAR genomeGenerate: ~10x the genome size, doubled on each retry."""
+    size_mb = Path(config["longrna"]["genome"]).stat().st_size / 1e6
+    return int(max(2000, 11 * size_mb) * 2 ** (attempt - 1))
+
+
+def star_align_memory(wildcards, attempt):
+    """Memory of STAR alignment: the index plus sorting buffers, doubled on each retry."""
+    size_mb = Path(config["longrna"]["genome"]).stat().st_size / 1e6
+    return int(max(4000, 10 * size_mb + 2000) * 2 ** (attempt - 1))
+
+
+def star_prefix(wildcards, output):
+    """STAR --outFileNamePrefix: the sample's output directory."""
+    return str(Path(output.bam).parent) + "/"
+
+
+def star_chimeric_arguments(wildcards):
+    """STAR options that report back-splice candidates in Chimeric.out.junction."""
+    star = config["longrna"]["star"]
+    return (
+        f"--chimSegmentMin {star['chim_segment_min']} "
+        f"--chimJunctionOverhangMin {star['chim_junction_overhang_min']} "
+        "--chimOutType Junctions --chimMultimapNmax 0"
+    )
+
+
+def get_declared_strandedness(wildcards):
+    """Strandedness given in the sheet for a sample, or '' to infer it."""
+    if "strandedness" in SAMPLES.columns:
+        return SAMPLES.loc[wildcards.sample, "strandedness"]
+    return ""
+
+
+def is_paired_sample(wildcards):
+    """Whether a long-RNA sample is paired-end."""
+    return wildcards.sample in PAIRED_SAMPLES
+
+
+def get_featurecounts_tables(wildcards):
+    """featureCounts tables of every long-RNA sample, in sheet order."""
+    return [f"results/featurecounts/{s}.tsv" for s in LONG_SAMPLES]

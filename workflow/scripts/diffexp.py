@@ -15,7 +15,10 @@ def main(snakemake):
     contrast = diffexp.Contrast.from_config(
         snakemake.wildcards.contrast, snakemake.params.contrast
     )
-    counts = pd.read_csv(snakemake.input.counts, sep="\t", index_col="feature_id")
+    counts = pd.read_csv(
+        snakemake.input.counts, sep="\t", index_col="feature_id", dtype={"gene_name": str}
+    )
+    gene_names = counts.pop("gene_name") if "gene_name" in counts.columns else None
     sheet = read_sheet(snakemake.input.samples).set_index("sample", drop=False)
     samples = sheet.loc[list(snakemake.params.samples)]
     result = diffexp.run_deseq2(
@@ -27,6 +30,8 @@ def main(snakemake):
         min_samples=snakemake.params.min_samples,
         n_cpus=snakemake.threads,
     )
+    if gene_names is not None:
+        result.insert(1, "gene_name", gene_names.reindex(result["feature_id"]).to_numpy())
     hits = diffexp.significant(result, snakemake.params.alpha)
     log.info(
         "%s %s: %d features tested, %d significant (%d up, %d down)",

@@ -1,0 +1,49 @@
+"""featureCounts on one long-RNA sample, with the strandedness inferred for that sample."""
+
+import json
+import logging
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from exocargo import strandedness
+from exocargo.io import atomic_output, run_logged
+
+log = logging.getLogger(__name__)
+
+
+def main(snakemake):
+    library = json.loads(Path(snakemake.input.strandedness).read_text())["strandedness"]
+    command = [
+        "featureCounts",
+        "-T",
+        str(snakemake.threads),
+        "-s",
+        str(strandedness.featurecounts_flag(library)),
+        "-t",
+        "exon",
+        "-g",
+        "gene_id",
+        "-a",
+        snakemake.input.gtf,
+    ]
+    if snakemake.params.paired:
+        # Count fragments, not reads: both mates of a pair count once.
+        command += ["-p", "--countReadPairs", "-B", "-C"]
+    with tempfile.TemporaryDirectory(dir=Path(snakemake.output.counts).parent) as work:
+        table = Path(work) / "counts.tsv"
+        command += ["--tmpDir", work, "-o", str(table), snakemake.input.bam]
+        log.info("%s", " ".join(command))
+        result = subprocess.run(command, capture_output=True, text=True)
+        log.info("%s", result.stdout + result.stderr)
+        if result.returncode != 0:
+            raise RuntimeError(f"featureCounts failed (exit {result.returncode})")
+        with atomic_output(snakemake.output.summary) as path:
+            shutil.copy(f"{table}.summary", path)
+        with atomic_output(snakemake.output.counts) as path:
+            shutil.copy(table, path)
+
+
+if __name__ == "__main__":
+    run_logged(main, snakemake)  # noqa: F821

@@ -1,0 +1,25 @@
+"""lncRNA and mRNA count matrices from per-sample featureCounts tables."""
+
+import logging
+
+from exocargo import genes
+from exocargo.io import atomic_output, run_logged
+
+log = logging.getLogger(__name__)
+
+
+def main(snakemake):
+    annotation = genes.gene_table(snakemake.input.gtf)
+    counts = {
+        sample: genes.read_featurecounts(path)
+        for sample, path in zip(snakemake.params.samples, snakemake.input.counts)
+    }
+    matrices = genes.class_matrices(counts, annotation, snakemake.params.gene_types)
+    for rna_class, matrix in matrices.items():
+        with atomic_output(getattr(snakemake.output, rna_class)) as path:
+            matrix.to_csv(path, sep="\t")
+        log.info("%s: %d genes x %d samples", rna_class, len(matrix), matrix.shape[1] - 1)
+
+
+if __name__ == "__main__":
+    run_logged(main, snakemake)  # noqa: F821
