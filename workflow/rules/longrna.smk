@@ -129,7 +129,6 @@ rule infer_strandedness:
         "../envs/python.yaml"
     params:
         declared=get_declared_strandedness,
-        min_fraction=config["longrna"]["strandedness_min_fraction"],
     script:
         "../scripts/infer_strandedness.py"
 

@@ -20,7 +20,7 @@ def main(snakemake):
         "-T",
         str(snakemake.threads),
         "-s",
-        str(strandedness.featurecounts_flag(library)),
+        str(strandedness.featurecounts_strand(library)),
         "-t",
         "exon",
         "-g",
