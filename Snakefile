@@ -20,6 +20,7 @@ include: "workflow/rules/counts.smk"
 if LONG_SAMPLES:
 
     include: "workflow/rules/longrna.smk"
+    include: "workflow/rules/circrna.smk"
 
 
 include: "workflow/rules/diffexp.smk"

@@ -10,7 +10,7 @@ from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
 
-from exocargo import configcheck, samplesheet, trimming  # noqa: E402
+from exocargo import circrna, configcheck, samplesheet, trimming  # noqa: E402
 
 SCHEMAS = Path(workflow.basedir) / "workflow" / "schemas"
 # One line per problem first; snakemake's validate then fills in the schema defaults.
@@ -304,18 +304,70 @@ def star_align_memory(wildcards, attempt):
 
 
 def star_prefix(wildcards, output):
-    """STAR --outFileNamePrefix: the sample's output directory."""
-    return str(Path(output.bam).parent) + "/"
+    """STAR --outFileNamePrefix: the directory of the rule's first output."""
+    return str(Path(output[0]).parent) + "/"
 
 
 def star_chimeric_arguments(wildcards):
-    """STAR options that report back-splice candidates in Chimeric.out.junction."""
+    """STAR options that report back-splice candidates in Chimeric.out.junction.
+
+    Besides the configured chimeric segment lengths, the splice-overhang minimums of
+    exocargo.circrna.STAR_SPLICE_OPTIONS stop a few bases of chance overlap across an
+    annotated junction from outscoring the chimeric (back-spliced) alignment.
+    """
     star = config["longrna"]["star"]
-    return (
-        f"--chimSegmentMin {star['chim_segment_min']} "
-        f"--chimJunctionOverhangMin {star['chim_junction_overhang_min']} "
-        "--chimOutType Junctions --chimMultimapNmax 0"
+    return " ".join(
+        [
+            f"--chimSegmentMin {star['chim_segment_min']}",
+            f"--chimJunctionOverhangMin {star['chim_junction_overhang_min']}",
+            "--chimOutType Junctions --chimMultimapNmax 0",
+            *circrna.STAR_SPLICE_OPTIONS,
+        ]
     )
+
+
+def star_rescue_arguments(wildcards):
+    """Options of the second STAR run on the pairs the main run left unmapped.
+
+    STAR sometimes pairs one mate with a chance 7-20 nt match of the other mate's piece
+    across a back-splice and then rejects the chimera; realigning the unmapped pairs with
+    a short mate gap and a longer seed recovers these fragments (see exocargo.circrna).
+    """
+    return " ".join([star_chimeric_arguments(wildcards), *circrna.STAR_RESCUE_OPTIONS])
+
+
+def get_unmapped_mates(wildcards):
+    """Reads the main STAR run left unmapped: mate1 and, for paired samples, mate2."""
+    mates = ["mate1", "mate2"] if wildcards.sample in PAIRED_SAMPLES else ["mate1"]
+    return [f"results/star/{wildcards.sample}/Unmapped.out.{m}" for m in mates]
+
+
+def get_bsj_first_pass(wildcards):
+    """First-pass back-splice tables of every long-RNA sample."""
+    return [f"results/circrna/{s}.pass1.tsv" for s in LONG_SAMPLES]
+
+
+def get_circrna_tables(wildcards):
+    """Final per-sample circRNA tables, in sheet order."""
+    return [f"results/circrna/{s}.bsj.tsv" for s in LONG_SAMPLES]
+
+
+def known_circrnas(wildcards):
+    """User BED of known circRNAs ([] when none is configured)."""
+    known = config["circrna"]["known"]
+    return [known] if known else []
+
+
+def get_size_factor_counts(wildcards):
+    """Matrix whose size factors normalise a class ([] = the class normalises itself).
+
+    Long-RNA classes take the factors of all genes of their libraries, as a whole-
+    transcriptome DESeq2 run would: a class with many DE members (or the sparse circRNA
+    matrix) would bias its own median-of-ratios. miRNAs normalise themselves.
+    """
+    if LIBRARY_OF_CLASS[wildcards.rna_class] == "long":
+        return ["results/counts/genes.tsv"]
+    return []
 
 
 def get_declared_strandedness(wildcards):

@@ -5,6 +5,7 @@ rule diffexp:
     input:
         counts="results/counts/{rna_class}.tsv",
         samples=SAMPLE_SHEET,
+        size_factor_counts=get_size_factor_counts,
     output:
         table="results/de/{contrast}/{rna_class}.tsv",
         volcano="results/de/{contrast}/{rna_class}.volcano.png",

@@ -89,6 +89,9 @@ rule star_align:
         gene_counts="results/star/{sample}/ReadsPerGene.out.tab",
         splice_junctions="results/star/{sample}/SJ.out.tab",
         final_log="results/star/{sample}/Log.final.out",
+        unmapped=temp(
+            multiext("results/star/{sample}/Unmapped.out", ".mate1", ".mate2")
+        ),
     log:
         "logs/star_align/{sample}.log",
     benchmark:
@@ -110,9 +113,11 @@ rule star_align:
         "--readFilesIn {input.reads:q} --readFilesCommand zcat "
         "--outFileNamePrefix {params.prefix:q} "
         "--outSAMtype BAM SortedByCoordinate --outSAMattributes NH HI AS nM XS "
-        "--quantMode GeneCounts --twopassMode Basic "
+        "--quantMode GeneCounts --twopassMode Basic --outReadsUnmapped Fastx "
         "{params.chimeric} {params.extra} > {log:q} 2>&1 && "
         "samtools index {output.bam:q} >> {log:q} 2>&1 && "
+        # Single-end runs write no mate2; an empty one keeps the outputs fixed.
+        "touch {output.unmapped[1]:q} && "
         "rm -rf {params.prefix:q}_STARgenome {params.prefix:q}_STARpass1"
 
 
@@ -163,6 +168,7 @@ rule gene_matrices:
     output:
         lncrna="results/counts/lncrna.tsv",
         mrna="results/counts/mrna.tsv",
+        genes="results/counts/genes.tsv",
     log:
         "logs/gene_matrices/gene_matrices.log",
     benchmark:

@@ -21,10 +21,19 @@ def main(snakemake):
     gene_names = counts.pop("gene_name") if "gene_name" in counts.columns else None
     sheet = read_sheet(snakemake.input.samples).set_index("sample", drop=False)
     samples = sheet.loc[list(snakemake.params.samples)]
+    size_factors = None
+    if len(snakemake.input.size_factor_counts):
+        # Size factors of the whole library, not of the class alone.
+        library = pd.read_csv(
+            snakemake.input.size_factor_counts[0], sep="\t", index_col="feature_id"
+        ).drop(columns="gene_name")
+        size_factors = diffexp.median_of_ratios(library[samples.index])
+        log.info("size factors: %s", size_factors.round(4).to_dict())
     result = diffexp.run_deseq2(
         counts,
         samples,
         contrast,
+        size_factors=size_factors,
         alpha=snakemake.params.alpha,
         min_count=snakemake.params.min_count,
         min_samples=snakemake.params.min_samples,

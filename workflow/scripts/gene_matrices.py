@@ -14,7 +14,10 @@ def main(snakemake):
         sample: genes.read_featurecounts(path)
         for sample, path in zip(snakemake.params.samples, snakemake.input.counts)
     }
-    matrices = genes.class_matrices(counts, annotation, snakemake.params.gene_types)
+    classes = dict(snakemake.params.gene_types)
+    # Every gene type counted: the library-wide matrix the size factors come from.
+    classes["genes"] = sorted(set(annotation["gene_type"]))
+    matrices = genes.class_matrices(counts, annotation, classes)
     for rna_class, matrix in matrices.items():
         with atomic_output(getattr(snakemake.output, rna_class)) as path:
             matrix.to_csv(path, sep="\t")

@@ -1,0 +1,109 @@
+# circRNAs from STAR chimeric junctions: a rescue alignment of unmapped pairs, back-splice
+# calls in two passes (the second counts mate-spanning fragments of circles whose split
+# reads lie in other samples), linear (FSJ) counts and the circRNA matrix.
+
+
+rule star_rescue:
+    input:
+        mates=get_unmapped_mates,
+        index="results/references/star",
+    output:
+        junctions="results/star/{sample}/rescue/Chimeric.out.junction",
+    log:
+        "logs/star_rescue/{sample}.log",
+    benchmark:
+        "benchmarks/star_rescue/{sample}.tsv"
+    conda:
+        "../envs/star.yaml"
+    threads: 2
+    resources:
+        mem_mb=star_align_memory,
+    params:
+        prefix=star_prefix,
+        options=star_rescue_arguments,
+    shell:
+        "rm -rf {params.prefix:q}_STARtmp && "
+        "STAR --runThreadN {threads} --genomeDir {input.index:q} "
+        "--readFilesIn {input.mates:q} --outFileNamePrefix {params.prefix:q} "
+        "{params.options} > {log:q} 2>&1"
+
+
+rule circrna_first_pass:
+    input:
+        junctions=[
+            "results/star/{sample}/Chimeric.out.junction",
+            "results/star/{sample}/rescue/Chimeric.out.junction",
+        ],
+        strandedness="results/star/{sample}/strandedness.json",
+    output:
+        table="results/circrna/{sample}.pass1.tsv",
+    log:
+        "logs/circrna_first_pass/{sample}.log",
+    benchmark:
+        "benchmarks/circrna_first_pass/{sample}.tsv"
+    conda:
+        "../envs/python.yaml"
+    params:
+        settings=config["circrna"],
+    script:
+        "../scripts/call_circrna.py"
+
+
+rule circrna_support:
+    input:
+        tables=get_bsj_first_pass,
+    output:
+        support="results/circrna/split_supported.tsv",
+    log:
+        "logs/circrna_support/circrna_support.log",
+    benchmark:
+        "benchmarks/circrna_support/circrna_support.tsv"
+    conda:
+        "../envs/python.yaml"
+    script:
+        "../scripts/circrna_support.py"
+
+
+rule circrna_sample:
+    input:
+        junctions=[
+            "results/star/{sample}/Chimeric.out.junction",
+            "results/star/{sample}/rescue/Chimeric.out.junction",
+        ],
+        strandedness="results/star/{sample}/strandedness.json",
+        bam="results/star/{sample}/Aligned.sortedByCoord.out.bam",
+        bai="results/star/{sample}/Aligned.sortedByCoord.out.bam.bai",
+        support="results/circrna/split_supported.tsv",
+        known=known_circrnas,
+    output:
+        table="results/circrna/{sample}.bsj.tsv",
+        bed="results/circrna/{sample}.bed",
+    log:
+        "logs/circrna_sample/{sample}.log",
+    benchmark:
+        "benchmarks/circrna_sample/{sample}.tsv"
+    conda:
+        "../envs/python.yaml"
+    params:
+        settings=config["circrna"],
+    script:
+        "../scripts/call_circrna.py"
+
+
+rule circrna_matrix:
+    input:
+        tables=get_circrna_tables,
+    output:
+        matrix="results/counts/circrna.tsv",
+        ratio="results/counts/circrna_ratio.tsv",
+    log:
+        "logs/circrna_matrix/circrna_matrix.log",
+    benchmark:
+        "benchmarks/circrna_matrix/circrna_matrix.tsv"
+    conda:
+        "../envs/python.yaml"
+    params:
+        samples=LONG_SAMPLES,
+        settings=config["circrna"],
+    script:
+        "../scripts/circrna_matrix.py"

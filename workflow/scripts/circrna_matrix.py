@@ -1,0 +1,41 @@
+"""circRNA x sample BSJ count matrix (filtered) and circular-to-linear ratio matrix."""
+
+import logging
+
+import pandas as pd
+
+from exocargo import circrna
+from exocargo.io import atomic_output, run_logged
+
+log = logging.getLogger(__name__)
+
+
+def main(snakemake):
+    settings = snakemake.params.settings
+    tables = {
+        sample: pd.read_csv(path, sep="\t", dtype={"chrom": str, "circ_id": str})
+        for sample, path in zip(snakemake.params.samples, snakemake.input.tables)
+    }
+    counts = circrna.merge_samples(tables, "bsj")
+    kept = circrna.filter_matrix(counts, settings["min_reads"], settings["min_samples"])
+    log.info(
+        "%d circRNAs called, %d with >= %d BSJ fragments in >= %d samples",
+        len(counts),
+        len(kept),
+        settings["min_reads"],
+        settings["min_samples"],
+    )
+    # The DE and cargo steps read feature_id and gene_name like the gene matrices.
+    matrix = kept.copy()
+    matrix.insert(0, "gene_name", "")
+    matrix.index.name = "feature_id"
+    with atomic_output(snakemake.output.matrix) as path:
+        matrix.to_csv(path, sep="\t")
+    ratio = circrna.merge_samples(tables, "ratio").loc[kept.index]
+    ratio.index.name = "feature_id"
+    with atomic_output(snakemake.output.ratio) as path:
+        ratio.to_csv(path, sep="\t", float_format="%.4f", na_rep="NA")
+
+
+if __name__ == "__main__":
+    run_logged(main, snakemake)  # noqa: F821
