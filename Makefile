@@ -14,8 +14,11 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 APT_PACKAGES := bowtie samtools rna-star subread bedtools pigz
 APT_COMMANDS := bowtie bowtie-build samtools STAR featureCounts bedtools pigz
 UMI_TOOLS := umi-tools==1.1.6
+# Headless browser of the report test (tests/test_report.py renders results/report.html).
+TEST_APT_PACKAGES := chromium
+TEST_APT_COMMANDS := chromium
 
-.PHONY: install install-system install-python demo test test-fast lint clean
+.PHONY: install install-system install-python install-test-system demo test test-fast lint clean
 
 install: install-system install-python
 
@@ -26,6 +29,15 @@ install-system:
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq; \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	fi
+
+install-test-system:
+	@missing=""; for tool in $(TEST_APT_COMMANDS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages for the tests (missing:$$missing)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(TEST_APT_PACKAGES) >/dev/null; \
 	fi
 
 install-python: $(VENV)/.installed
@@ -40,7 +52,7 @@ $(VENV)/.installed: requirements.txt
 demo: install
 	$(BIN)/snakemake --cores $(CORES)
 
-test: install
+test: install install-test-system
 	$(BIN)/python -m pytest
 
 test-fast: install

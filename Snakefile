@@ -10,6 +10,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/trim.smk"
 include: "workflow/rules/smallrna.smk"
@@ -25,6 +28,8 @@ if LONG_SAMPLES:
 
 include: "workflow/rules/diffexp.smk"
 include: "workflow/rules/cargo.smk"
+include: "workflow/rules/qc.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

@@ -6,7 +6,12 @@ rule annotate_cargo:
         tables=get_contrast_tables,
         catalog=config["cargo"]["catalog"],
     output:
-        table="results/cargo/{contrast}.tsv",
+        table=report(
+            "results/cargo/{contrast}.tsv",
+            caption="../report/cargo_table.rst",
+            category="Known cargo",
+            labels={"contrast": "{contrast}", "table": "cargo annotation"},
+        ),
     log:
         "logs/annotate_cargo/{contrast}.log",
     benchmark:

@@ -121,8 +121,14 @@ wildcard_constraints:
 
 
 def all_outputs():
-    """Final targets: count matrices, DE tables and plots, cargo tables."""
+    """Final targets: count matrices, DE tables and plots, cargo tables, QC, report."""
     targets = [f"results/counts/{rna_class}.tsv" for rna_class in RNA_CLASSES]
+    targets += [
+        "results/qc/samples.tsv",
+        "results/multiqc/multiqc_report.html",
+        "results/versions.tsv",
+        "results/report.html",
+    ]
     for contrast in CONTRASTS:
         for rna_class in RNA_CLASSES:
             targets += [
@@ -385,3 +391,152 @@ def is_paired_sample(wildcards):
 def get_featurecounts_tables(wildcards):
     """featureCounts tables of every long-RNA sample, in sheet order."""
     return [f"results/featurecounts/{s}.tsv" for s in LONG_SAMPLES]
+
+
+SMALL_PATTERN = name_pattern(SMALL_SAMPLES)
+LONG_PATTERN = name_pattern(LONG_SAMPLES)
+
+
+def get_small_qc_inputs(wildcards):
+    """Reports of one small-RNA sample that its QC metrics are read from."""
+    sample = wildcards.sample
+    inputs = {
+        "cutadapt": f"results/trimmed/{sample}.cutadapt.json",
+        "collapse": f"results/smallrna/{sample}/collapse.json",
+        "collapsed": f"results/smallrna/{sample}/collapsed.fa",
+        "biotypes": f"results/smallrna/{sample}/biotypes.tsv",
+        "mirna_summary": f"results/smallrna/{sample}/mirna_summary.tsv",
+    }
+    if UMI:
+        # umi_tools drops reads without adapter and UMI before cutadapt sees them.
+        inputs["umi_log"] = f"logs/umi_extract/{sample}.log"
+    return inputs
+
+
+def get_long_qc_inputs(wildcards):
+    """Reports of one long-RNA sample that its QC metrics are read from."""
+    sample = wildcards.sample
+    return {
+        "cutadapt": f"results/trimmed/long/{sample}.cutadapt.json",
+        "star_log": f"results/star/{sample}/Log.final.out",
+        "featurecounts": f"results/featurecounts/{sample}.tsv.summary",
+        "strandedness": f"results/star/{sample}/strandedness.json",
+        "bsj": f"results/circrna/{sample}.bsj.tsv",
+    }
+
+
+def get_qc_metrics(wildcards):
+    """Per-sample QC metrics of every sample, in sheet order."""
+    return [f"results/qc/samples/{s}.json" for s in SAMPLES.index]
+
+
+def get_qc_read_lengths(wildcards):
+    """Read-length tables of the small-RNA samples, in sheet order."""
+    return [f"results/qc/samples/{s}.read_lengths.tsv" for s in SMALL_SAMPLES]
+
+
+def sample_libraries(wildcards):
+    """Library type (small/long) of every sample, in sheet order."""
+    return {s: SAMPLES.loc[s, "library"] for s in SAMPLES.index}
+
+
+def get_multiqc_inputs(wildcards):
+    """Tool reports MultiQC reads, grouped by tool, and the pipeline's QC table."""
+    return {
+        "cutadapt": [f"results/trimmed/{s}.cutadapt.json" for s in SMALL_SAMPLES]
+        + [f"results/trimmed/long/{s}.cutadapt.json" for s in LONG_SAMPLES],
+        "bowtie": [
+            f"results/smallrna/{s}/bowtie/{s}.{step}.log"
+            for s in SMALL_SAMPLES
+            for step in CASCADE_NAMES
+        ],
+        "star": [f"results/star/{s}/Log.final.out" for s in LONG_SAMPLES],
+        "featurecounts": [
+            f"results/featurecounts/{s}.tsv.summary" for s in LONG_SAMPLES
+        ],
+        "samtools": [f"results/qc/samtools/{s}.stats" for s in LONG_SAMPLES],
+        "qc_table": "results/qc/samples.tsv",
+        "composition": "results/qc/composition_reads.tsv",
+    }
+
+
+def multiqc_outdir(wildcards, output):
+    """MultiQC --outdir: the directory of the declared report."""
+    return str(Path(output.html).parent)
+
+
+from snakemake import __version__ as SNAKEMAKE_VERSION
+
+CONDITIONS = [c for c in SAMPLES.columns if c not in samplesheet.RESERVED_COLUMNS]
+DE_PAIRS = [
+    (contrast, rna_class) for contrast in CONTRASTS for rna_class in RNA_CLASSES
+]
+
+# Version query of the tools in each conda environment of workflow/envs; awk reads all of
+# a tool's output (no early pipe close that pipefail would report).
+VERSION_COMMANDS = {
+    "cutadapt": {"cutadapt": "cutadapt --version"},
+    "bowtie": {
+        "bowtie": "bowtie --version | awk 'NR == 1 {print $NF}'",
+        "samtools": "samtools --version | awk 'NR == 1 {print $2}'",
+    },
+    "umi_tools": {"umi_tools": "umi_tools --version | awk '{print $NF}'"},
+    "star": {"STAR": "STAR --version"},
+    "subread": {"featureCounts": "featureCounts -v 2>&1 | awk 'NF {print $2}'"},
+    "multiqc": {"multiqc": "multiqc --version | awk '{print $NF}'"},
+}
+
+
+def version_envs():
+    """Conda environments of the command-line tools this run uses."""
+    envs = {"multiqc"}
+    if SMALL_SAMPLES:
+        envs |= {"cutadapt", "bowtie"}
+        if UMI:
+            envs.add("umi_tools")
+    if LONG_SAMPLES:
+        # samtools (stats of the STAR BAMs) comes from the bowtie environment
+        envs |= {"cutadapt", "bowtie", "star", "subread"}
+    return sorted(envs)
+
+
+def version_command(wildcards):
+    """Shell lines printing 'tool<TAB>version' for each tool of one environment."""
+    return "; ".join(
+        f"printf '%s\\t%s\\n' {tool} \"$({command})\""
+        for tool, command in VERSION_COMMANDS[wildcards.env].items()
+    )
+
+
+def get_tool_versions(wildcards):
+    """Version tables of every tool environment the run uses."""
+    return [f"results/versions/{env}.tsv" for env in version_envs()]
+
+
+def get_all_cargo_tables(wildcards):
+    """Cargo tables of every contrast, in config order."""
+    return [f"results/cargo/{contrast}.tsv" for contrast in CONTRASTS]
+
+
+def get_report_inputs(wildcards):
+    """Everything the HTML report shows; DE files in DE_PAIRS order."""
+    return {
+        "samples": SAMPLE_SHEET,
+        "qc_table": "results/qc/samples.tsv",
+        "composition": "results/plots/qc/composition.png",
+        "lengths": "results/plots/qc/read_lengths.png",
+        "multiqc": "results/multiqc/multiqc_report.html",
+        "versions": "results/versions.tsv",
+        "pca": [f"results/plots/{k}/pca.png" for k in RNA_CLASSES],
+        "distances": [f"results/plots/{k}/sample_distances.png" for k in RNA_CLASSES],
+        "cargo_heatmaps": [f"results/plots/{k}/cargo_heatmap.png" for k in RNA_CLASSES],
+        "de_tables": [f"results/de/{c}/{k}.tsv" for c, k in DE_PAIRS],
+        "volcanos": [f"results/plots/{k}/{c}.volcano.png" for c, k in DE_PAIRS],
+        "ma_plots": [f"results/plots/{k}/{c}.ma.png" for c, k in DE_PAIRS],
+        "cargo": get_all_cargo_tables(wildcards),
+    }
+
+
+def report_template(wildcards):
+    """The Jinja2 template of the HTML report, shipped with the workflow."""
+    return workflow.source_path("../report/report.html.j2")

@@ -5,9 +5,16 @@ rule diffexp:
     input:
         counts="results/counts/{rna_class}.tsv",
         samples=SAMPLE_SHEET,
+        qc_table="results/qc/samples.tsv",
         size_factor_counts=get_size_factor_counts,
     output:
-        table="results/de/{contrast}/{rna_class}.tsv",
+        table=report(
+            "results/de/{contrast}/{rna_class}.tsv",
+            caption="../report/de_table.rst",
+            category="Differential expression",
+            subcategory="{contrast}",
+            labels={"RNA class": "{rna_class}", "table": "DE results"},
+        ),
         volcano="results/de/{contrast}/{rna_class}.volcano.png",
         ma="results/de/{contrast}/{rna_class}.ma.png",
     log:

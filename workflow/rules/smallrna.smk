@@ -94,6 +94,10 @@ rule smallrna_cascade:
         bam="results/smallrna/{sample}/hairpin.bam",
         biotypes="results/smallrna/{sample}/biotypes.tsv",
         unmapped="results/smallrna/{sample}/unmapped.fa.gz",
+        bowtie_logs=expand(
+            "results/smallrna/{{sample}}/bowtie/{{sample}}.{step}.log",
+            step=CASCADE_NAMES,
+        ),
     log:
         "logs/smallrna_cascade/{sample}.log",
     benchmark:

@@ -4,7 +4,7 @@ import logging
 
 import pandas as pd
 
-from exocargo import diffexp, plots
+from exocargo import diffexp, plots, qc
 from exocargo.io import atomic_output, run_logged
 from exocargo.samplesheet import read_sheet
 
@@ -21,6 +21,16 @@ def main(snakemake):
     gene_names = counts.pop("gene_name") if "gene_name" in counts.columns else None
     sheet = read_sheet(snakemake.input.samples).set_index("sample", drop=False)
     samples = sheet.loc[list(snakemake.params.samples)]
+    kept, excluded = qc.samples_for_de(
+        qc.read_qc_table(snakemake.input.qc_table),
+        samples,
+        contrast.variable,
+        [contrast.case, contrast.control],
+        contrast.name,
+    )
+    for sample, reason in excluded.items():
+        log.warning("%s left out of %s (QC fail): %s", sample, contrast.name, reason)
+    samples = samples.loc[kept]
     size_factors = None
     if len(snakemake.input.size_factor_counts):
         # Size factors of the whole library, not of the class alone.

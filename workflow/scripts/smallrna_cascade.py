@@ -22,7 +22,12 @@ def main(snakemake):
     with tempfile.TemporaryDirectory(prefix=f"cascade-{sample}-") as workdir:
         with atomic_output(snakemake.output.bam) as bam:
             table, unaligned = cascade.run_cascade(
-                steps, snakemake.input.reads, workdir, str(bam), snakemake.threads
+                steps,
+                snakemake.input.reads,
+                workdir,
+                str(bam),
+                snakemake.threads,
+                bowtie_logs=list(snakemake.output.bowtie_logs),
             )
         with atomic_output(snakemake.output.unmapped) as path:
             with open(unaligned, "rb") as source, gzip.GzipFile(path, "wb", mtime=0) as out:

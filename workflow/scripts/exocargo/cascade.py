@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import shlex
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,11 +63,13 @@ def run_cascade(
     workdir: str,
     hairpin_bam: str,
     threads: int = 1,
+    bowtie_logs: list[str] | None = None,
 ) -> tuple[list[tuple[str, int, int]], str]:
     """Run every step; return [(biotype, sequences, reads)] and the final unaligned FASTA.
 
     The hairpin alignments are written to ``hairpin_bam`` (unsorted, bowtie order). The
-    last entry of the table is 'unmapped'.
+    last entry of the table is 'unmapped'. ``bowtie_logs`` (one path per step) keeps each
+    step's bowtie report for MultiQC; a step with no reads left gets a one-line note.
     """
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
@@ -83,6 +86,8 @@ def run_cascade(
             if step.name == MIRNA_STEP:
                 _empty_bam(step.index, hairpin_bam)
             table.append((step.name, 0, 0))
+            if bowtie_logs:
+                Path(bowtie_logs[number - 1]).write_text("bowtie not run: no reads left\n")
             current = unaligned
             continue
         command = bowtie_command(step, current, unaligned, aligned, threads)
@@ -104,6 +109,8 @@ def run_cascade(
                 f"cascade step {step.name} failed (exit {codes}); see {stderr}:\n"
                 + stderr.read_text()[-2000:]
             )
+        if bowtie_logs:
+            shutil.copyfile(stderr, bowtie_logs[number - 1])
         if not Path(unaligned).exists():
             Path(unaligned).write_text("")
         after = collapse.fasta_totals(unaligned)

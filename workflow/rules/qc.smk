@@ -1,0 +1,149 @@
+# Per-sample quality control: metrics from every tool's own report, a pass/warn/fail verdict
+# per sample (criteria after exceRpt, thresholds in config qc), QC figures, and one MultiQC
+# report over the tools' logs with the pipeline's QC table as a custom section.
+
+
+rule qc_smallrna_sample:
+    input:
+        unpack(get_small_qc_inputs),
+    output:
+        metrics="results/qc/samples/{sample}.json",
+        lengths="results/qc/samples/{sample}.read_lengths.tsv",
+    log:
+        "logs/qc_smallrna_sample/{sample}.log",
+    benchmark:
+        "benchmarks/qc_smallrna_sample/{sample}.tsv"
+    wildcard_constraints:
+        sample=SMALL_PATTERN,
+    conda:
+        "../envs/python.yaml"
+    params:
+        library="small",
+        genome_step=config["qc"]["genome_step"],
+        rrna_step=config["qc"]["rrna_step"],
+    script:
+        "../scripts/qc_sample.py"
+
+
+rule qc_longrna_sample:
+    input:
+        unpack(get_long_qc_inputs),
+    output:
+        metrics="results/qc/samples/{sample}.json",
+    log:
+        "logs/qc_longrna_sample/{sample}.log",
+    benchmark:
+        "benchmarks/qc_longrna_sample/{sample}.tsv"
+    wildcard_constraints:
+        sample=LONG_PATTERN,
+    conda:
+        "../envs/python.yaml"
+    params:
+        library="long",
+    script:
+        "../scripts/qc_sample.py"
+
+
+rule samtools_stats:
+    input:
+        bam="results/star/{sample}/Aligned.sortedByCoord.out.bam",
+    output:
+        stats="results/qc/samtools/{sample}.stats",
+    log:
+        "logs/samtools_stats/{sample}.log",
+    benchmark:
+        "benchmarks/samtools_stats/{sample}.tsv"
+    wildcard_constraints:
+        sample=LONG_PATTERN,
+    conda:
+        # the environment that pins samtools
+        "../envs/bowtie.yaml"
+    threads: 2
+    shell:
+        "samtools stats -@ {threads} {input.bam:q} > {output.stats:q} 2> {log:q}"
+
+
+rule qc_table:
+    input:
+        metrics=get_qc_metrics,
+        lengths=get_qc_read_lengths,
+    output:
+        table=report(
+            "results/qc/samples.tsv",
+            caption="../report/qc_table.rst",
+            category="Quality control",
+            labels={"table": "per-sample QC and verdicts"},
+        ),
+        composition="results/qc/composition.tsv",
+        composition_wide="results/qc/composition_reads.tsv",
+        lengths="results/qc/read_lengths.tsv",
+    log:
+        "logs/qc_table/qc_table.log",
+    benchmark:
+        "benchmarks/qc_table/qc_table.tsv"
+    conda:
+        "../envs/python.yaml"
+    params:
+        libraries=sample_libraries,
+        fail=config["qc"]["fail"],
+        warn=config["qc"]["warn"],
+        exclude_failed=config["qc"]["exclude_failed"],
+    script:
+        "../scripts/qc_table.py"
+
+
+rule qc_plots:
+    input:
+        table="results/qc/samples.tsv",
+        composition="results/qc/composition.tsv",
+        lengths="results/qc/read_lengths.tsv",
+    output:
+        composition=report(
+            "results/plots/qc/composition.png",
+            caption="../report/composition.rst",
+            category="Quality control",
+            labels={"figure": "read composition"},
+        ),
+        composition_svg="results/plots/qc/composition.svg",
+        lengths=report(
+            "results/plots/qc/read_lengths.png",
+            caption="../report/read_lengths.rst",
+            category="Quality control",
+            labels={"figure": "read lengths"},
+        ),
+        lengths_svg="results/plots/qc/read_lengths.svg",
+    log:
+        "logs/qc_plots/qc_plots.log",
+    benchmark:
+        "benchmarks/qc_plots/qc_plots.tsv"
+    conda:
+        "../envs/python.yaml"
+    script:
+        "../scripts/qc_plots.py"
+
+
+rule multiqc:
+    input:
+        unpack(get_multiqc_inputs),
+        config=config["report"]["multiqc_config"],
+    output:
+        html=report(
+            "results/multiqc/multiqc_report.html",
+            caption="../report/multiqc.rst",
+            category="Quality control",
+            labels={"report": "MultiQC"},
+        ),
+        data=directory("results/multiqc/multiqc_report_data"),
+    log:
+        "logs/multiqc/multiqc.log",
+    benchmark:
+        "benchmarks/multiqc/multiqc.tsv"
+    conda:
+        "../envs/multiqc.yaml"
+    params:
+        outdir=multiqc_outdir,
+    shell:
+        "multiqc --force --no-ansi --config {input.config:q} "
+        "--outdir {params.outdir:q} --filename multiqc_report.html "
+        "{input.cutadapt:q} {input.bowtie:q} {input.star:q} {input.featurecounts:q} "
+        "{input.samtools:q} {input.qc_table:q} {input.composition:q} > {log:q} 2>&1"

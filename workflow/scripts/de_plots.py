@@ -1,0 +1,31 @@
+"""Volcano and MA plots of one contrast and RNA class with the catalog cargo marked."""
+
+import logging
+
+import pandas as pd
+
+from exocargo import diffexp, qcplots
+from exocargo.io import run_logged
+
+log = logging.getLogger(__name__)
+
+
+def main(snakemake):
+    contrast = snakemake.wildcards.contrast
+    rna_class = snakemake.wildcards.rna_class
+    result = diffexp.read_table(snakemake.input.table)
+    cargo = pd.read_csv(snakemake.input.cargo, sep="\t", na_values=["NA"],
+                        keep_default_na=False, dtype={"feature_id": str})
+    labels, catalog = qcplots.cargo_labels(cargo, rna_class)
+    log.info("%s %s: %d catalog features, %d significant and named: %s", contrast,
+             rna_class, len(catalog), len(labels), ", ".join(labels.values()))
+    title = f"{contrast} ({rna_class})"
+    alpha = snakemake.params.alpha
+    qcplots.volcano_figure(result, title, alpha, labels, catalog,
+                           [snakemake.output.volcano, snakemake.output.volcano_svg])
+    qcplots.ma_figure(result, title, alpha, labels, catalog,
+                      [snakemake.output.ma, snakemake.output.ma_svg])
+
+
+if __name__ == "__main__":
+    run_logged(main, snakemake)  # noqa: F821
