@@ -130,12 +130,7 @@ def all_outputs():
         "results/report.html",
     ]
     for contrast in CONTRASTS:
-        for rna_class in RNA_CLASSES:
-            targets += [
-                f"results/de/{contrast}/{rna_class}.tsv",
-                f"results/de/{contrast}/{rna_class}.volcano.png",
-                f"results/de/{contrast}/{rna_class}.ma.png",
-            ]
+        targets += [f"results/de/{contrast}/{c}.tsv" for c in RNA_CLASSES]
         if RNA_CLASSES:
             targets.append(f"results/cargo/{contrast}.tsv")
     return targets

@@ -15,8 +15,6 @@ rule diffexp:
             subcategory="{contrast}",
             labels={"RNA class": "{rna_class}", "table": "DE results"},
         ),
-        volcano="results/de/{contrast}/{rna_class}.volcano.png",
-        ma="results/de/{contrast}/{rna_class}.ma.png",
     log:
         "logs/diffexp/{contrast}.{rna_class}.log",
     benchmark:

@@ -1,10 +1,13 @@
-"""pydeseq2 differential expression of one RNA class for one contrast, with plots."""
+"""pydeseq2 differential expression of one RNA class for one contrast.
+
+Its volcano and MA plots, with catalog cargo labelled, come from rule de_plots.
+"""
 
 import logging
 
 import pandas as pd
 
-from exocargo import diffexp, plots, qc
+from exocargo import diffexp, qc
 from exocargo.io import atomic_output, run_logged
 from exocargo.samplesheet import read_sheet
 
@@ -63,9 +66,6 @@ def main(snakemake):
     )
     with atomic_output(snakemake.output.table) as path:
         diffexp.write_table(result, str(path))
-    title = f"{contrast.name} ({snakemake.wildcards.rna_class})"
-    plots.volcano(result, title, snakemake.params.alpha, [snakemake.output.volcano])
-    plots.ma_plot(result, title, snakemake.params.alpha, [snakemake.output.ma])
 
 
 if __name__ == "__main__":
