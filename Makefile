@@ -14,6 +14,9 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 APT_PACKAGES := bowtie samtools rna-star subread bedtools pigz
 APT_COMMANDS := bowtie bowtie-build samtools STAR featureCounts bedtools pigz
 UMI_TOOLS := umi-tools==1.1.6
+# Installer and build tools, pinned: umi-tools builds from its sdist with setup.py, which
+# needs wheel's bdist_wheel in the venv (pip 26 no longer falls back to setup.py install).
+BUILD_TOOLS := pip==26.3 setuptools==65.5.0 wheel==0.45.1
 # Headless browser of the report test (tests/test_report.py renders results/report.html).
 TEST_APT_PACKAGES := chromium
 TEST_APT_COMMANDS := chromium
@@ -44,7 +47,7 @@ install-python: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q $(BUILD_TOOLS)
 	$(BIN)/python -m pip install -q -r requirements.txt
 	$(BIN)/python -m pip install -q --no-build-isolation $(UMI_TOOLS)
 	touch $@
