@@ -53,7 +53,18 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
-    """The whole demo, run once per test session with 2 cores; returns its directory."""
+    """The whole demo, run once per test session with 2 cores; returns its directory.
+
+    EXOCARGO_DEMO_RUN=<dir> reuses a finished demo run in <dir> instead (while working on
+    the tests); it must be a run of the current workflow, which the fixture checks with a
+    dry run that must have nothing to do.
+    """
+    reuse = os.environ.get("EXOCARGO_DEMO_RUN")
+    if reuse:
+        workdir = Path(reuse)
+        dry = snakemake(workdir, "--cores", "2", "--dry-run")
+        assert "Nothing to be done" in dry.stdout + dry.stderr, f"{workdir} is not up to date"
+        return workdir
     workdir = copy_workflow(tmp_path_factory.mktemp("demo"))
     snakemake(workdir, "--cores", "2")
     return workdir

@@ -430,6 +430,35 @@ def test_forward_splices_at_both_sites_count_each_fragment_once(tmp_path):
     assert circrna.count_forward_splices(bam, circles.iloc[:1], "forward")["fsj"].tolist() == [1]
 
 
+def test_host_genes_need_strand_and_the_whole_circle_inside():
+    genes = pd.DataFrame(
+        {
+            "gene_id": ["g1", "g2", "g3", "g4"],
+            "gene_name": ["HOST", "ANTISENSE", "OVERLAP", "OTHERCHROM"],
+            "chrom": ["chr1", "chr1", "chr1", "chr2"],
+            "strand": ["+", "-", "+", "+"],
+            "start": [900, 900, 1200, 0],
+            "end": [5000, 5000, 1400, 9000],
+        }
+    )
+    circles = pd.DataFrame(
+        {
+            "chrom": ["chr1", "chr1", "chr1", "chr3"],
+            "start": [S, 1250, 4800, S],
+            "end": [E, 1350, 5100, E],
+            "strand": ["+", "+", "-", "+"],
+        },
+        index=["inside", "two_hosts", "past_the_end", "no_genes"],
+    )
+    hosts = circrna.host_genes(circles, genes)
+    assert hosts.to_dict() == {
+        "inside": "HOST",
+        "two_hosts": "HOST,OVERLAP",
+        "past_the_end": "",
+        "no_genes": "",
+    }
+
+
 def test_circular_ratio():
     ratio = circrna.circular_ratio([10, 0, 0, 5], [20, 10, 0, 0])
     assert ratio[0] == pytest.approx(0.5) and ratio[1] == 0 and np.isnan(ratio[2])

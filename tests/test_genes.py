@@ -20,6 +20,18 @@ def test_gene_table_reads_ids_names_types(tmp_path):
     assert list(table["gene_id"]) == ["g1", "g2", "g3"]
     assert list(table["gene_name"]) == ["H19", "ABCB1", "RN7SK"]
     assert list(table["gene_type"]) == ["lncRNA", "protein_coding", "misc_RNA"]
+    # BED-style spans of the gene lines (GTF 100-900 is 99-900)
+    assert list(zip(table["start"], table["end"])) == [(99, 900), (1999, 3000), (9, 90)]
+
+
+def test_gene_spans_from_exons_without_gene_lines(tmp_path):
+    path = tmp_path / "genes.gtf"
+    path.write_text(
+        'chr1\tdemo\texon\t500\t600\t.\t+\t.\tgene_id "g1"; gene_type "lncRNA";\n'
+        'chr1\tdemo\texon\t100\t200\t.\t+\t.\tgene_id "g1"; gene_type "lncRNA";\n'
+    )
+    table = genes.gene_table(path)
+    assert table[["gene_id", "gene_name", "start", "end"]].values.tolist() == [["g1", "g1", 99, 600]]
 
 
 def test_ensembl_gene_biotype_is_accepted(tmp_path):
@@ -57,3 +69,25 @@ def test_class_matrices_split_by_type(tmp_path):
     assert matrices["mrna"].loc["g2"].tolist() == ["ABCB1", 7, 3]
     assert "g3" not in matrices["lncrna"].index and "g3" not in matrices["mrna"].index
     assert list(matrices["mrna"].columns) == ["gene_name", "A", "B"]
+
+
+def test_exclude_fragments_drops_every_record_of_the_named_fragments(tmp_path):
+    import pysam
+
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": [{"SN": "chr1", "LN": 5000}]}
+    source = tmp_path / "in.bam"
+    placed = [("linear", 100, 99), ("bsj", 150, 99), ("linear", 300, 147), ("bsj", 320, 147),
+              ("other", 400, 0)]
+    with pysam.AlignmentFile(source, "wb", header=header) as bam:
+        for name, position, flag in placed:
+            record = pysam.AlignedSegment(bam.header)
+            record.query_name, record.flag, record.reference_id = name, flag, 0
+            record.reference_start, record.mapping_quality = position, 255
+            record.cigarstring, record.query_sequence = "50M", "A" * 50
+            bam.write(record)
+    target = tmp_path / "out.bam"
+    assert genes.exclude_fragments(source, target, {"bsj", "absent"}) == 2
+    with pysam.AlignmentFile(target, "rb") as bam:
+        kept = [(r.query_name, r.reference_start) for r in bam.fetch(until_eof=True)]
+        assert bam.header.to_dict()["HD"]["SO"] == "coordinate"
+    assert kept == [("linear", 100), ("linear", 300), ("other", 400)]

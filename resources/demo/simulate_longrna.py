@@ -217,8 +217,9 @@ CIRCLE_SPECS = (
     ("hsa_circ_0900011", "SYNPC12", (3, 4)),
     ("hsa_circ_0900012", "SYNPC13", (2, 3, 4)),
     ("hsa_circ_0900013", "SYNPC15", (2, 3)),
-    # Added with the filler genes. Hosts of planted-DE circles are planted DE the same way
-    # in that contrast (see plan_expression).
+    # Added with the filler genes. Hosts of the planted-DE ones among them are planted DE the
+    # same way in that contrast; null hosts of the other planted circles get an expression
+    # floor instead (host_floors).
     ("hsa_circ_0900014", "SYNPC19", (3,)),
     ("hsa_circ_0900015", "SYNPC32", (5, 6)),
     ("hsa_circ_0900016", "SYNPC55", (4,)),
@@ -261,7 +262,8 @@ PLANTED_GENES = {
     "SYNLNC06": {"metastatic_vs_localized": -1.5},
     "SYNPC14": {"resistant_vs_sensitive": 1.5, "metastatic_vs_localized": -1.5},
     # Filler genes: 12 planted lncRNAs and 12 planted mRNAs per contrast in all, half up and
-    # half down, two of each class planted in both contrasts.
+    # half down, two of each class planted in both contrasts (with SYNPC14, three
+    # protein-coding genes are planted in both).
     "SYNLNC20": {"resistant_vs_sensitive": 2.0},
     "SYNLNC27": {"resistant_vs_sensitive": -1.5},
     "SYNLNC44": {"resistant_vs_sensitive": -2.5},
@@ -646,9 +648,11 @@ def plan_expression(reference: Reference, rng: np.random.Generator) -> pd.DataFr
     """Base means, dispersions, batch effects and planted log2FCs of genes and circRNAs.
 
     Rows: every gene (by gene_id, ``kind`` "gene") then every circRNA (by id, ``kind``
-    "circRNA"). Base means are expected fragments at the centre of the design for a library
-    of the mean size; circRNA base means count all fragments of the circle, crossing the
-    back-splice junction or not.
+    "circRNA"). Base means are relative abundances at the centre of the design, on the
+    scale of fragments per library (each sample's draw is rescaled to its library size, so
+    the truth's base_mean column, DESeq2's estimate, differs from them by a common factor);
+    circRNA base means count all fragments of the circle, crossing the back-splice
+    junction or not.
     """
     rows = []
     for gene in reference.genes:
@@ -951,8 +955,8 @@ def simulate_cohort(
     """Simulate the long-RNA demo cohort and write reference, reads, sheet and truth.
 
     Layout under ``outdir``: genome.fa, genes.gtf, circrna.bed, reads/{sample}_R{1,2}.fastq.gz,
-    longrna_samples.tsv and truth/{gene_counts, gene_log2fc, circrna_bsj, circrna_log2fc,
-    circrna_fragments, circrna_fsj, library_sizes}.tsv. Returns the reference, plan, design and the
+    longrna_samples.tsv and truth/{gene_counts, gene_counts_with_circrna, gene_log2fc,
+    circrna_bsj, circrna_log2fc, circrna_fragments, circrna_fsj, library_sizes}.tsv. Returns the reference, plan, design and the
     simulated samples (for tests that need per-fragment truth).
     """
     outdir = Path(outdir)
@@ -1120,7 +1124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--debug-names",
         action="store_true",
-        help="carry origin, offset, length and junction in read names (test fixtures only)",
+        help="carry origin, offset, length, junction and bsj in read names (test fixtures only)",
     )
     args = parser.parse_args(argv)
     if args.samples < 1:

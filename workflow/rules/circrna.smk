@@ -93,6 +93,7 @@ rule circrna_sample:
 rule circrna_matrix:
     input:
         tables=get_circrna_tables,
+        gtf=config["longrna"]["gtf"],
     output:
         matrix="results/counts/circrna.tsv",
         ratio="results/counts/circrna_ratio.tsv",

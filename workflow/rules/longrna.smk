@@ -141,6 +141,7 @@ rule infer_strandedness:
 rule featurecounts:
     input:
         bam="results/star/{sample}/Aligned.sortedByCoord.out.bam",
+        junctions="results/star/{sample}/Chimeric.out.junction",
         gtf=config["longrna"]["gtf"],
         strandedness="results/star/{sample}/strandedness.json",
     output:

@@ -4,7 +4,7 @@ import logging
 
 import pandas as pd
 
-from exocargo import circrna
+from exocargo import circrna, genes
 from exocargo.io import atomic_output, run_logged
 
 log = logging.getLogger(__name__)
@@ -25,9 +25,12 @@ def main(snakemake):
         settings["min_reads"],
         settings["min_samples"],
     )
-    # The DE and cargo steps read feature_id and gene_name like the gene matrices.
+    # The DE and cargo steps read feature_id and gene_name like the gene matrices; a
+    # circRNA's gene_name is its host gene.
+    coordinates = circrna.circrna_coordinates(tables).loc[kept.index]
+    hosts = circrna.host_genes(coordinates, genes.gene_table(snakemake.input.gtf))
     matrix = kept.copy()
-    matrix.insert(0, "gene_name", "")
+    matrix.insert(0, "gene_name", hosts)
     matrix.index.name = "feature_id"
     with atomic_output(snakemake.output.matrix) as path:
         matrix.to_csv(path, sep="\t")

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from exocargo import strandedness
+from exocargo import circrna, genes, strandedness
 from exocargo.io import atomic_output, run_logged
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,21 @@ def main(snakemake):
     if snakemake.params.paired:
         # Count fragments, not reads: both mates of a pair count once.
         command += ["-p", "--countReadPairs", "-B", "-C"]
+    chimeric = set(circrna.read_chimeric_junctions(snakemake.input.junctions)["read_name"])
     with tempfile.TemporaryDirectory(dir=Path(snakemake.output.counts).parent) as work:
+        # Back-spliced fragments belong to the circRNA matrix, not to the host's linear
+        # counts.
+        linear_bam = Path(work) / "linear.bam"
+        left_out = genes.exclude_fragments(
+            snakemake.input.bam, linear_bam, chimeric, threads=snakemake.threads
+        )
+        log.info(
+            "%d chimeric fragments (%d BAM records) left out of gene counting",
+            len(chimeric),
+            left_out,
+        )
         table = Path(work) / "counts.tsv"
-        command += ["--tmpDir", work, "-o", str(table), snakemake.input.bam]
+        command += ["--tmpDir", work, "-o", str(table), str(linear_bam)]
         log.info("%s", " ".join(command))
         result = subprocess.run(command, capture_output=True, text=True)
         log.info("%s", result.stdout + result.stderr)

@@ -647,6 +647,26 @@ def split_supported(tables: Mapping[str, pd.DataFrame] | Iterable[pd.DataFrame])
     return union.sort_values(CIRCLE_COLUMNS, kind="mergesort").reset_index(drop=True)
 
 
+def host_genes(circles: pd.DataFrame, genes: pd.DataFrame) -> pd.Series:
+    """Names of the genes that hold each circle: same chromosome and strand, span inside.
+
+    ``circles`` has chrom, start, end, strand (BED); ``genes`` is exocargo.genes.gene_table.
+    Several hosts (overlapping genes) are joined with ',' in gene-name order; a circle
+    outside every gene gets ''. This is what the circRNA matrix carries as gene_name, like
+    the host-gene column of CIRCexplorer and CIRI.
+    """
+    names = []
+    by_place = {key: group for key, group in genes.groupby(["chrom", "strand"], sort=False)}
+    for circle in circles[CIRCLE_COLUMNS].itertuples(index=False):
+        group = by_place.get((circle.chrom, circle.strand))
+        if group is None:
+            names.append("")
+            continue
+        inside = (group["start"] <= circle.start) & (circle.end <= group["end"])
+        names.append(",".join(sorted(group.loc[inside, "gene_name"])))
+    return pd.Series(names, index=circles.index, dtype=object)
+
+
 def filter_matrix(matrix: pd.DataFrame, min_reads: int = 2, min_samples: int = 1) -> pd.DataFrame:
     """Keep circRNAs with at least ``min_reads`` BSJ fragments in at least ``min_samples``."""
     keep = (matrix >= min_reads).sum(axis=1) >= min_samples

@@ -28,14 +28,16 @@ def parse_attributes(text: str) -> dict[str, str]:
 
 
 def gene_table(gtf: str | Path, type_attributes=("gene_type", "gene_biotype")) -> pd.DataFrame:
-    """One row per gene: gene_id, gene_name, gene_type, chrom, strand.
+    """One row per gene: gene_id, gene_name, gene_type, chrom, strand, start, end.
 
     Genes are read from ``gene`` lines, or from ``exon`` lines when the GTF has no gene
     lines. The type comes from the first of ``type_attributes`` present (GENCODE writes
     gene_type, Ensembl gene_biotype); a gene without it is an error, since lncRNA and mRNA
-    matrices cannot be split without it.
+    matrices cannot be split without it. start and end are BED-style (0-based start, end
+    exclusive): the gene line's span, or the span of the gene's exons.
     """
     genes: dict[str, dict[str, str]] = {}
+    spans: dict[tuple[str, str], list[int]] = {}  # (kind, gene_id) -> [start, end]
     feature_seen = {"gene": False}
     with _open(gtf) as handle:
         for lineno, line in enumerate(handle, start=1):
@@ -56,6 +58,9 @@ def gene_table(gtf: str | Path, type_attributes=("gene_type", "gene_biotype")) -
             gene_id = attributes.get("gene_id")
             if not gene_id:
                 raise AnnotationError(f"{gtf}, line {lineno}: {kind} line without gene_id")
+            start, end = int(fields[3]) - 1, int(fields[4])
+            span = spans.setdefault((kind, gene_id), [start, end])
+            span[0], span[1] = min(span[0], start), max(span[1], end)
             if gene_id in genes:
                 continue
             gene_type = next((attributes[a] for a in type_attributes if a in attributes), None)
@@ -77,9 +82,34 @@ def gene_table(gtf: str | Path, type_attributes=("gene_type", "gene_biotype")) -
     if not genes:
         raise AnnotationError(f"{gtf}: no gene or exon lines; is this a GTF file?")
     table = pd.DataFrame(genes.values())
-    if feature_seen["gene"]:
-        table = table[table["_kind"] == "gene"]
+    kind = "gene" if feature_seen["gene"] else "exon"
+    table = table[table["_kind"] == kind]
+    table["start"] = [spans[(kind, g)][0] for g in table["gene_id"]]
+    table["end"] = [spans[(kind, g)][1] for g in table["gene_id"]]
     return table.drop(columns="_kind").sort_values("gene_id").reset_index(drop=True)
+
+
+def exclude_fragments(bam_in: str | Path, bam_out: str | Path, names: set[str], threads: int = 1) -> int:
+    """Copy a BAM without every record of the named fragments; returns the records left out.
+
+    Used to keep fragments that STAR aligned as chimeras (back-splices, listed in
+    Chimeric.out.junction) out of gene counts: STAR also writes a soft-clipped linear
+    alignment of such a fragment, which featureCounts would count for the host gene, so a
+    circRNA's own reads would move its host's linear expression. pysam streams the file;
+    the order and header of the kept records are unchanged.
+    """
+    import pysam  # noqa: PLC0415 - only the jobs that filter BAMs need it
+
+    left_out = 0
+    with pysam.AlignmentFile(bam_in, "rb", threads=threads) as source, pysam.AlignmentFile(
+        bam_out, "wb", template=source, threads=threads
+    ) as target:
+        for record in source.fetch(until_eof=True):
+            if record.query_name in names:
+                left_out += 1
+            else:
+                target.write(record)
+    return left_out
 
 
 def read_featurecounts(path: str | Path) -> pd.Series:
