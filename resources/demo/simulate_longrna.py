@@ -32,9 +32,17 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from demo_files import (
+    REPO_ROOT,
+    reverse_complement,
+    sheet_path,
+    write_fasta,
+    write_lines,
+    write_tsv,
+)
+
 LOG = logging.getLogger("simulate_longrna")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTDIR = REPO_ROOT / "resources" / "demo" / "longrna"
 DEFAULT_SEED = 7
 # The reference must not change with --seed: the pipeline indexes it, and the circRNA BED
@@ -318,7 +326,6 @@ _BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
 _ENCODE = np.full(256, 255, dtype=np.uint8)
 for _code, _base in enumerate(b"ACGT"):
     _ENCODE[_base] = _code
-_COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 MOTIF = {"+": ("GT", "AG"), "-": ("CT", "AC")}  # genome bases at intron (left, right) ends
 
 
@@ -335,9 +342,6 @@ def decode(codes: np.ndarray) -> str:
     return _BASES[np.asarray(codes, dtype=np.uint8)].tobytes().decode("ascii")
 
 
-def reverse_complement(seq: str) -> str:
-    """Return the reverse complement of a DNA string."""
-    return seq.translate(_COMPLEMENT)[::-1]
 
 
 def read_fasta(path: str | os.PathLike) -> dict[str, str]:
@@ -355,16 +359,6 @@ def read_fasta(path: str | os.PathLike) -> dict[str, str]:
     return {n: "".join(chunks) for n, chunks in records.items()}
 
 
-def write_fasta(path: str | os.PathLike, records: Mapping[str, str], width: int = 60) -> None:
-    """Write name -> sequence records as FASTA (atomic: temporary name, then rename)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as handle:
-        for name, seq in records.items():
-            handle.write(f">{name}\n")
-            for start in range(0, len(seq), width):
-                handle.write(seq[start : start + width] + "\n")
-    os.replace(tmp, path)
 
 
 # ---------------------------------------------------------------------------------------
@@ -573,14 +567,10 @@ def circle_bed_lines(circles: Iterable[Circle]) -> list[str]:
 def write_reference(reference: Reference, outdir: Path) -> None:
     """Write genome.fa, genes.gtf and circrna.bed into ``outdir``."""
     write_fasta(outdir / "genome.fa", reference.genome)
-    _write_text(outdir / "genes.gtf", gtf_lines(reference.genes))
-    _write_text(outdir / "circrna.bed", circle_bed_lines(reference.circles))
+    write_lines(outdir / "genes.gtf", gtf_lines(reference.genes))
+    write_lines(outdir / "circrna.bed", circle_bed_lines(reference.circles))
 
 
-def _write_text(path: Path, lines: list[str]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("".join(line + "\n" for line in lines))
-    os.replace(tmp, path)
 
 
 # ---------------------------------------------------------------------------------------
@@ -927,19 +917,8 @@ def write_gzip_text(path: Path, text: str) -> None:
 # ---------------------------------------------------------------------------------------
 # Cohort
 # ---------------------------------------------------------------------------------------
-def _write_tsv(table: pd.DataFrame, path: Path, **kwargs) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    table.to_csv(tmp, sep="\t", lineterminator="\n", float_format="%.6g", **kwargs)
-    os.replace(tmp, path)
 
 
-def _sheet_path(path: Path) -> str:
-    """FASTQ path as the pipeline sees it: relative to the repository root when inside it."""
-    path = path.resolve()
-    try:
-        return path.relative_to(REPO_ROOT).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def simulate_cohort(
@@ -1003,15 +982,15 @@ def simulate_cohort(
             {
                 "sample": row["sample"],
                 "library": "long",
-                "fastq_1": _sheet_path(paths[0]),
-                "fastq_2": _sheet_path(paths[1]),
+                "fastq_1": sheet_path(paths[0]),
+                "fastq_2": sheet_path(paths[1]),
                 "strandedness": "",
                 "resistance": row["resistance"],
                 "metastasis": row["metastasis"],
                 "batch": row["batch"],
             }
         )
-    _write_tsv(pd.DataFrame(sheet), outdir / "longrna_samples.tsv", index=False)
+    write_tsv(pd.DataFrame(sheet), outdir / "longrna_samples.tsv", index=False)
 
     genes = {g.gene_id: g for g in reference.genes}
     circles_by_id = {c.circ_id: c for c in reference.circles}
@@ -1020,7 +999,7 @@ def simulate_cohort(
     gene_counts = pd.DataFrame(
         counts[gene_rows], index=pd.Index(gene_ids, name="gene_id"), columns=samples
     )
-    _write_tsv(gene_counts, outdir / "truth" / "gene_counts.tsv")
+    write_tsv(gene_counts, outdir / "truth" / "gene_counts.tsv")
     # What a gene-level counter sees: circle fragments that do not cross the back-splice
     # junction align colinearly on the host's exons and count for the host gene.
     colinear = gene_counts.copy()
@@ -1028,7 +1007,7 @@ def simulate_cohort(
         sim = simulated[sample]
         for f in sim.feature[sim.is_circle & (sim.junction == 0)]:
             colinear.loc[circles_by_id[feature_ids[f]].host, sample] += 1
-    _write_tsv(colinear, outdir / "truth" / "gene_counts_with_circrna.tsv")
+    write_tsv(colinear, outdir / "truth" / "gene_counts_with_circrna.tsv")
     gene_lfc = pd.DataFrame(
         {
             "gene_id": gene_ids,
@@ -1038,7 +1017,7 @@ def simulate_cohort(
             "base_mean": np.round(base_mean[gene_rows], 2),
         }
     )
-    _write_tsv(gene_lfc, outdir / "truth" / "gene_log2fc.tsv", index=False)
+    write_tsv(gene_lfc, outdir / "truth" / "gene_log2fc.tsv", index=False)
 
     circles = {c.circ_id: c for c in reference.circles}
     circ_ids = list(np.array(feature_ids)[circle_rows])
@@ -1052,11 +1031,11 @@ def simulate_cohort(
         }
     )
     bsj_table = pd.concat([coords, pd.DataFrame(bsj_counts, columns=samples)], axis=1)
-    _write_tsv(bsj_table, outdir / "truth" / "circrna_bsj.tsv", index=False)
+    write_tsv(bsj_table, outdir / "truth" / "circrna_bsj.tsv", index=False)
     fragments = pd.concat([coords, pd.DataFrame(counts[circle_rows], columns=samples)], axis=1)
-    _write_tsv(fragments, outdir / "truth" / "circrna_fragments.tsv", index=False)
+    write_tsv(fragments, outdir / "truth" / "circrna_fragments.tsv", index=False)
     fsj_table = pd.concat([coords, pd.DataFrame(fsj_counts, columns=samples)], axis=1)
-    _write_tsv(fsj_table, outdir / "truth" / "circrna_fsj.tsv", index=False)
+    write_tsv(fsj_table, outdir / "truth" / "circrna_fsj.tsv", index=False)
     circ_lfc = pd.DataFrame(
         {
             "circ_id": circ_ids,
@@ -1066,7 +1045,7 @@ def simulate_cohort(
             "base_mean": np.round(base_mean[circle_rows], 2),
         }
     )
-    _write_tsv(circ_lfc, outdir / "truth" / "circrna_log2fc.tsv", index=False)
+    write_tsv(circ_lfc, outdir / "truth" / "circrna_log2fc.tsv", index=False)
     sizes = pd.DataFrame(
         {
             "sample": samples,
@@ -1076,7 +1055,7 @@ def simulate_cohort(
             "bsj": bsj_counts.sum(axis=0),
         }
     )
-    _write_tsv(sizes, outdir / "truth" / "library_sizes.tsv", index=False)
+    write_tsv(sizes, outdir / "truth" / "library_sizes.tsv", index=False)
     return {
         "outdir": outdir,
         "reference": reference,

@@ -30,9 +30,10 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from demo_files import REPO_ROOT, reverse_complement, sheet_path, write_fasta, write_tsv
+
 LOG = logging.getLogger("simulate_smallrna")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MIRBASE_DIR = REPO_ROOT / "resources" / "mirbase"
 DEFAULT_OUTDIR = REPO_ROOT / "resources" / "demo"
 DEFAULT_SEED = 20240917
@@ -195,9 +196,6 @@ def decode(codes: np.ndarray) -> str:
     return _BASES[np.asarray(codes, dtype=np.uint8)].tobytes().decode("ascii")
 
 
-def reverse_complement(seq: str) -> str:
-    """Return the reverse complement of a DNA string."""
-    return seq.translate(str.maketrans("ACGT", "TGCA"))[::-1]
 
 
 def read_fasta(path: str | os.PathLike) -> list[tuple[str, str, str]]:
@@ -219,16 +217,6 @@ def read_fasta(path: str | os.PathLike) -> list[tuple[str, str, str]]:
     return records
 
 
-def write_fasta(path: str | os.PathLike, records: Mapping[str, str], width: int = 60) -> None:
-    """Write name -> sequence records as FASTA (atomic: temporary name, then rename)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as handle:
-        for name, seq in records.items():
-            handle.write(f">{name}\n")
-            for start in range(0, len(seq), width):
-                handle.write(seq[start : start + width] + "\n")
-    os.replace(tmp, path)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1056,19 +1044,8 @@ def simulate_sample(
 # ---------------------------------------------------------------------------------------
 # Cohort
 # ---------------------------------------------------------------------------------------
-def _write_tsv(table: pd.DataFrame, path: Path, **kwargs) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    table.to_csv(tmp, sep="\t", lineterminator="\n", float_format="%.6g", **kwargs)
-    os.replace(tmp, path)
 
 
-def _sheet_path(path: Path) -> str:
-    """fastq_1 as the pipeline sees it: relative to the repository root when inside it."""
-    path = path.resolve()
-    try:
-        return path.relative_to(REPO_ROOT).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def simulate_cohort(
@@ -1139,14 +1116,14 @@ def simulate_cohort(
             {
                 "sample": row["sample"],
                 "library": "small",
-                "fastq_1": _sheet_path(fastq),
+                "fastq_1": sheet_path(fastq),
                 "fastq_2": "",
                 "resistance": row["resistance"],
                 "metastasis": row["metastasis"],
                 "batch": row["batch"],
             }
         )
-    _write_tsv(pd.DataFrame(sheet), outdir / "smallrna_samples.tsv", index=False)
+    write_tsv(pd.DataFrame(sheet), outdir / "smallrna_samples.tsv", index=False)
 
     samples = list(design["sample"])
     observed = counts.sum(axis=1) > 0
@@ -1155,11 +1132,11 @@ def simulate_cohort(
         index=pd.Index(np.array(feature_ids)[observed], name="feature_id"),
         columns=samples,
     )
-    _write_tsv(truth, outdir / "truth" / "mirna_counts.tsv")
+    write_tsv(truth, outdir / "truth" / "mirna_counts.tsv")
     lfc = plan.loc[observed, list(CONTRASTS)].copy()
     lfc["base_mean"] = np.round(base_mean[observed], 2)
     lfc.index.name = "feature_id"
-    _write_tsv(lfc, outdir / "truth" / "mirna_log2fc.tsv")
+    write_tsv(lfc, outdir / "truth" / "mirna_log2fc.tsv")
     for table, name in (
         (biotype_reads, "biotype_counts.tsv"),
         (biotype_mol, "biotype_molecules.tsv"),
@@ -1172,7 +1149,7 @@ def simulate_cohort(
         frame = pd.DataFrame(table).T.loc[samples, list(BIOTYPES)]
         frame["total"] = frame.sum(axis=1)
         frame.index.name = "sample"
-        _write_tsv(frame, outdir / "truth" / name)
+        write_tsv(frame, outdir / "truth" / name)
     return {"outdir": outdir, "samples": outdir / "smallrna_samples.tsv"}
 
 
