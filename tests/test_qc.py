@@ -154,7 +154,8 @@ def test_long_rna_metrics_from_real_star_and_featurecounts_reports(tmp_path):
     metrics = qc.long_sample_metrics(
         cutadapt_report(raw=3000, kept=3000, too_short=0, too_long=None, dimers=0,
                         with_adapter=75),
-        STAR_LOG, summary, {"strandedness": "reverse", "fraction": 0.97}, bsj,
+        STAR_LOG, summary, {"strandedness": "reverse", "declared": "", "inferred": "reverse"},
+        bsj,
     )
     assert metrics["star_input_reads"] == 3000
     assert metrics["unique_mapped_pct"] == pytest.approx(94.47)
@@ -163,14 +164,25 @@ def test_long_rna_metrics_from_real_star_and_featurecounts_reports(tmp_path):
     assert metrics["chimeric_pct"] == pytest.approx(7.03)
     assert metrics["assigned_reads"] == 2834
     assert metrics["assigned_pct"] == pytest.approx(100 * 2834 / 3000)
-    assert metrics["strandedness"] == "reverse"
+    assert metrics["strandedness"] == metrics["strandedness_inferred"] == "reverse"
     assert metrics["bsj_reads"] == 7
     assert math.isnan(metrics["too_long_pct"])
     assert qc.judge(metrics, "long", FAIL, WARN) == (
         "warn", ["reads assigned to genes 2,834 < 5,000 (warn)"]
     )
-    metrics["strandedness"] = "ambiguous"
-    assert "strandedness could not be inferred (warn)" in qc.judge(metrics, "long", FAIL, WARN)[1]
+    # The record infer_strandedness.py writes for an ambiguous library: counted unstranded.
+    ambiguous = {"strandedness": "none", "declared": "", "inferred": "ambiguous"}
+    metrics = qc.long_sample_metrics(cutadapt_report(), STAR_LOG, summary, ambiguous, bsj)
+    assert metrics["strandedness"] == "none"
+    assert "strandedness could not be inferred, counted unstranded (warn)" in qc.judge(
+        metrics, "long", FAIL, WARN)[1]
+    declared = {"strandedness": "forward", "declared": "forward", "inferred": "reverse"}
+    metrics = qc.long_sample_metrics(cutadapt_report(), STAR_LOG, summary, declared, bsj)
+    assert "sheet strandedness forward, data say reverse (warn)" in qc.judge(
+        metrics, "long", FAIL, WARN)[1]
+    agreed = {"strandedness": "reverse", "declared": "reverse", "inferred": "reverse"}
+    metrics = qc.long_sample_metrics(cutadapt_report(), STAR_LOG, summary, agreed, bsj)
+    assert not any("strandedness" in r for r in qc.judge(metrics, "long", FAIL, WARN)[1])
 
 
 # --------------------------------------------------------------------------------------------

@@ -107,6 +107,7 @@ LONG_COLUMNS = [
     "assigned_reads",
     "assigned_pct",
     "strandedness",
+    "strandedness_inferred",
     "bsj_reads",
 ]
 # Reads removed before the cascade, in the order the composition plot stacks them.
@@ -357,7 +358,11 @@ def long_sample_metrics(
     metrics = cutadapt_metrics(cutadapt)
     metrics.update(star_metrics(star_log))
     metrics.update(featurecounts_metrics(featurecounts_summary))
+    # What featureCounts and the circRNA caller used, and what the data said (the
+    # record of infer_strandedness.py: strandedness, declared, inferred).
     metrics["strandedness"] = strandedness.get("strandedness", "")
+    metrics["strandedness_inferred"] = strandedness.get("inferred", "")
+    metrics["strandedness_declared"] = strandedness.get("declared", "")
     if bsj_table is not None:
         bsj = pd.read_csv(bsj_table, sep="\t", usecols=["bsj"])
         metrics["bsj_reads"] = int(bsj["bsj"].sum())
@@ -377,6 +382,16 @@ def _format(value: float, unit: str = "") -> str:
     return f"{value:.3g}"
 
 
+def _strandedness_warnings(metrics: Mapping) -> list[str]:
+    inferred = metrics.get("strandedness_inferred") or ""
+    declared = metrics.get("strandedness_declared") or ""
+    if inferred == "ambiguous" and not declared:
+        return ["strandedness could not be inferred, counted unstranded (warn)"]
+    if declared and inferred not in ("", "ambiguous") and declared != inferred:
+        return [f"sheet strandedness {declared}, data say {inferred} (warn)"]
+    return []
+
+
 def judge(
     metrics: Mapping,
     library: str,
@@ -386,8 +401,9 @@ def judge(
     """Verdict (pass/warn/fail) of one sample and the reasons, worst first.
 
     A criterion applies to its library type; a missing threshold (None) or a missing
-    metric (e.g. no genome step, so no ratio) skips it. Long-RNA libraries whose
-    strandedness could not be called get a warning.
+    metric (e.g. no genome step, so no ratio) skips it. A long-RNA library gets a warning
+    when its strandedness could not be inferred and the sheet does not give it (it is then
+    counted unstranded), or when the sheet's value contradicts the data.
     """
     failures, warnings = [], []
     for criterion in CRITERIA:
@@ -405,8 +421,8 @@ def judge(
                     f"{_format(float(threshold), criterion.unit)} ({level})"
                 )
                 break
-    if library == "long" and metrics.get("strandedness") == "ambiguous":
-        warnings.append("strandedness could not be inferred (warn)")
+    if library == "long":
+        warnings += _strandedness_warnings(metrics)
     if failures:
         return FAIL, failures + warnings
     if warnings:
