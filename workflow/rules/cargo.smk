@@ -16,6 +16,7 @@ rule annotate_cargo:
         "logs/annotate_cargo/{contrast}.log",
     benchmark:
         "benchmarks/annotate_cargo/{contrast}.tsv"
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:

@@ -58,6 +58,7 @@ rule circrna_support:
         "logs/circrna_support/circrna_support.log",
     benchmark:
         "benchmarks/circrna_support/circrna_support.tsv"
+    localrule: True
     conda:
         "../envs/python.yaml"
     script:
@@ -101,6 +102,7 @@ rule circrna_matrix:
         "logs/circrna_matrix/circrna_matrix.log",
     benchmark:
         "benchmarks/circrna_matrix/circrna_matrix.tsv"
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:

@@ -185,6 +185,45 @@ def bowtie_index_files(step):
     return [f"results/references/smallrna/{step}.{s}" for s in BOWTIE_INDEX_SUFFIXES]
 
 
+def on_attempt(memory_mb, attempt):
+    """Memory request of a job's `attempt`-th try: doubled on each retry, so that a job
+    killed for memory (on a cluster, or under --resources mem_mb) gets more next time.
+    """
+    return int(memory_mb * 2 ** (attempt - 1))
+
+
+def file_size_mb(path):
+    """Size of a file in MB (1e6 bytes)."""
+    return Path(path).stat().st_size / 1e6
+
+
+def bowtie_index_memory(wildcards, attempt):
+    """Memory of bowtie-build for one cascade step: an estimate of 4 bytes per reference
+    base, at least 4 GB, doubled on each retry.
+
+    Sized on the configured FASTA (for the miRNA step the hairpin file, which may hold
+    more species than are indexed): it exists when the DAG is built, unlike the prepared
+    reference that the rule reads.
+    """
+    return on_attempt(
+        max(4096, 4 * file_size_mb(cascade_step_source(wildcards))), attempt
+    )
+
+
+# Largest reference of the cascade, read once here rather than once per sample job.
+LARGEST_CASCADE_REFERENCE_MB = max(
+    file_size_mb(path)
+    for path in [config["smallrna"]["mirbase"]["hairpin"]]
+    + [step["fasta"] for step in CASCADE if "fasta" in step]
+)
+
+
+def smallrna_cascade_memory(wildcards, attempt):
+    """Memory of the bowtie cascade: the largest step's index (bowtie loads one at a
+    time, about the size of its FASTA) plus room for the sample's collapsed reads."""
+    return on_attempt(max(2048, LARGEST_CASCADE_REFERENCE_MB + 1000), attempt)
+
+
 def index_prefix(wildcards, output):
     """bowtie-build prefix derived from the declared index files."""
     return output[0][: -len(".1.ebwt")]
@@ -294,14 +333,14 @@ def star_sa_index_bases(wildcards, input):
 
 def star_index_memory(wildcards, attempt):
     """Memory of STAR genomeGenerate: ~10x the genome size, doubled on each retry."""
-    size_mb = Path(config["longrna"]["genome"]).stat().st_size / 1e6
-    return int(max(2000, 11 * size_mb) * 2 ** (attempt - 1))
+    size_mb = file_size_mb(config["longrna"]["genome"])
+    return on_attempt(max(2000, 11 * size_mb), attempt)
 
 
 def star_align_memory(wildcards, attempt):
     """Memory of STAR alignment: the index plus sorting buffers, doubled on each retry."""
-    size_mb = Path(config["longrna"]["genome"]).stat().st_size / 1e6
-    return int(max(4000, 10 * size_mb + 2000) * 2 ** (attempt - 1))
+    size_mb = file_size_mb(config["longrna"]["genome"])
+    return on_attempt(max(4000, 10 * size_mb + 2000), attempt)
 
 
 def star_prefix(wildcards, output):

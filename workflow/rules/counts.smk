@@ -11,6 +11,7 @@ rule mirna_matrix:
         "logs/mirna_matrix/mirna_matrix.log",
     benchmark:
         "benchmarks/mirna_matrix/mirna_matrix.tsv"
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:

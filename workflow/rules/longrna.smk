@@ -174,6 +174,7 @@ rule gene_matrices:
         "logs/gene_matrices/gene_matrices.log",
     benchmark:
         "benchmarks/gene_matrices/gene_matrices.tsv"
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:

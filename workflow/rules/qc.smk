@@ -59,6 +59,8 @@ rule samtools_stats:
         # the environment that pins samtools
         "../envs/bowtie.yaml"
     threads: 2
+    resources:
+        mem_mb=1024,
     shell:
         "samtools stats -@ {threads} {input.bam:q} > {output.stats:q} 2> {log:q}"
 
@@ -81,6 +83,7 @@ rule qc_table:
         "logs/qc_table/qc_table.log",
     benchmark:
         "benchmarks/qc_table/qc_table.tsv"
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -116,6 +119,7 @@ rule qc_plots:
         "logs/qc_plots/qc_plots.log",
     benchmark:
         "benchmarks/qc_plots/qc_plots.tsv"
+    localrule: True
     conda:
         "../envs/python.yaml"
     script:

@@ -27,6 +27,7 @@ rule exploration_plots:
         "logs/exploration_plots/{rna_class}.log",
     benchmark:
         "benchmarks/exploration_plots/{rna_class}.tsv"
+    localrule: True
     conda:
         "../envs/python.yaml"
     resources:
@@ -62,6 +63,7 @@ rule de_plots:
         "logs/de_plots/{contrast}.{rna_class}.log",
     benchmark:
         "benchmarks/de_plots/{contrast}.{rna_class}.tsv"
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -87,6 +89,7 @@ rule cargo_heatmap:
         "logs/cargo_heatmap/{rna_class}.log",
     benchmark:
         "benchmarks/cargo_heatmap/{rna_class}.tsv"
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:

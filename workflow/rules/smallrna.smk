@@ -10,6 +10,7 @@ rule prepare_cascade_reference:
         "logs/prepare_cascade_reference/{step}.log",
     benchmark:
         "benchmarks/prepare_cascade_reference/{step}.tsv"
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -39,7 +40,7 @@ rule bowtie_index:
         "../envs/bowtie.yaml"
     threads: 2
     resources:
-        mem_mb=4096,
+        mem_mb=bowtie_index_memory,
     params:
         prefix=index_prefix,
     shell:
@@ -58,6 +59,7 @@ rule mirbase_arms:
         "logs/mirbase_arms/mirbase_arms.log",
     benchmark:
         "benchmarks/mirbase_arms/mirbase_arms.tsv"
+    localrule: True
     conda:
         "../envs/python.yaml"
     params:
@@ -106,7 +108,7 @@ rule smallrna_cascade:
         "../envs/bowtie.yaml"
     threads: 2
     resources:
-        mem_mb=2048,
+        mem_mb=smallrna_cascade_memory,
     params:
         steps=cascade_steps,
     script:
