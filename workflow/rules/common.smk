@@ -17,7 +17,7 @@ SCHEMAS = Path(workflow.basedir) / "workflow" / "schemas"
 configcheck.check_config(
     config,
     SCHEMAS / "config.schema.yaml",
-    "config (config.yaml and --config/--configfile)",
+    configcheck.config_source(workflow.configfiles),
 )
 validate(config, schema="../schemas/config.schema.yaml")
 
