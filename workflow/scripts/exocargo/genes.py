@@ -82,6 +82,11 @@ def gene_table(gtf: str | Path, type_attributes=("gene_type", "gene_biotype")) -
     return table.drop(columns="_kind").sort_values("gene_id").reset_index(drop=True)
 
 
+def read_gene_table(path: str | Path) -> pd.DataFrame:
+    """Read a gene table written (tab-separated) from ``gene_table`` output."""
+    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+
+
 def read_featurecounts(path: str | Path) -> pd.Series:
     """Counts per gene id from a featureCounts table (last column), as integers."""
     table = pd.read_csv(path, sep="\t", comment="#", dtype={"Geneid": str})
