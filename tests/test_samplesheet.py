@@ -150,3 +150,88 @@ def test_contrast_unknown_variable_and_covariate():
     contrast = {"res": dict(CONTRAST["res"], covariates=["stage"])}
     with pytest.raises(SampleSheetError, match="covariate 'stage' is not a column"):
         validate_contrasts(contrast, sheet_frame(GOOD), "samples.tsv")
+
+
+@pytest.mark.parametrize("name", ["..", ".", ".hidden", "-rf", "../x", "a b", "x;y", "é1"])
+def test_sample_names_that_are_not_plain_file_names_are_refused(tmp_path, name):
+    rows = GOOD[:3] + [f"{name}\tsmall\tb2.fastq.gz\t\tsensitive\tlocalized"]
+    path = write_sheet(tmp_path, rows)
+    with pytest.raises(SampleSheetError) as error:
+        validate_sheet(path, SCHEMA, base_dir=tmp_path)
+    message = str(error.value)
+    assert f"{path}, line 5, column 'sample': value '{name}' is not allowed" in message
+    assert "starting with a letter or digit" in message
+
+
+def test_names_differing_only_in_case_are_refused(tmp_path):
+    rows = GOOD[:3] + ["a1\tsmall\tb2.fastq.gz\t\tsensitive\tlocalized"]
+    path = write_sheet(tmp_path, rows)
+    with pytest.raises(SampleSheetError) as error:
+        validate_sheet(path, SCHEMA, base_dir=tmp_path)
+    assert (
+        f"{path}, line 5, column 'sample': sample name 'a1' differs from 'A1' (line 2) "
+        "only in case" in str(error.value)
+    )
+
+
+# Six samples: batch follows metastasis exactly, 'arm' follows resistance exactly.
+DESIGN_HEADER = "sample\tlibrary\tfastq_1\tfastq_2\tresistance\tmetastasis\tbatch\tarm\n"
+DESIGN_ROWS = [
+    "A1\tsmall\ta1.fastq.gz\t\tresistant\tmetastatic\tB1\tx",
+    "A2\tsmall\ta2.fastq.gz\t\tresistant\tlocalized\tB2\tx",
+    "A3\tsmall\ta3.fastq.gz\t\tresistant\tmetastatic\tB1\tx",
+    "B1\tsmall\tb1.fastq.gz\t\tsensitive\tmetastatic\tB1\ty",
+    "B2\tsmall\tb2.fastq.gz\t\tsensitive\tlocalized\tB2\ty",
+    "B3\tsmall\tb3.fastq.gz\t\tsensitive\tlocalized\tB2\ty",
+]
+
+
+def design_sheet(rows):
+    names = DESIGN_HEADER.strip().split("\t")
+    return pd.DataFrame([dict(zip(names, r.split("\t"))) for r in rows]).set_index(
+        "sample", drop=False
+    )
+
+
+# Four samples, one per cell; batch B1/B2 crosses both factors.
+SATURATED_ROWS = [
+    "A1\tsmall\ta1.fastq.gz\t\tresistant\tmetastatic\tB1\tx",
+    "A2\tsmall\ta2.fastq.gz\t\tresistant\tlocalized\tB2\tx",
+    "B1\tsmall\tb1.fastq.gz\t\tsensitive\tmetastatic\tB2\ty",
+    "B2\tsmall\tb2.fastq.gz\t\tsensitive\tlocalized\tB1\ty",
+]
+
+
+@pytest.mark.parametrize(
+    "covariates, rows, expected",
+    [
+        (
+            ["metastasis", "batch"],
+            DESIGN_ROWS,
+            "the covariate 'batch' is confounded with 'metastasis' (the design matrix is "
+            "not full rank)",
+        ),
+        (
+            ["arm"],
+            DESIGN_ROWS,
+            "the variable 'resistance' is confounded with the covariate(s) 'arm'",
+        ),
+        (
+            ["metastasis", "batch"],
+            SATURATED_ROWS,
+            "the design (~ metastasis + batch + resistance) has 4 coefficients for 4 "
+            "samples, leaving no residual degree of freedom",
+        ),
+    ],
+)
+def test_design_that_cannot_be_fitted_is_refused(covariates, rows, expected):
+    contrast = {"res": dict(CONTRAST["res"], covariates=covariates)}
+    with pytest.raises(SampleSheetError) as error:
+        validate_contrasts(contrast, design_sheet(rows), "samples.tsv")
+    where = "contrast 'res': among the small-RNA samples of samples.tsv, "
+    assert where + expected in str(error.value)
+
+
+def test_design_with_one_residual_degree_of_freedom_passes():
+    contrast = {"res": dict(CONTRAST["res"], covariates=["metastasis"])}
+    validate_contrasts(contrast, design_sheet(SATURATED_ROWS), "samples.tsv")

@@ -21,11 +21,15 @@ rule star_rescue:
     params:
         prefix=star_prefix,
         options=star_rescue_arguments,
+        publish=publish_star_outputs,
+        cleanup=star_cleanup,
     shell:
+        "{params.cleanup}; "
         "rm -rf {params.prefix:q}_STARtmp && "
         "STAR --runThreadN {threads} --genomeDir {input.index:q} "
         "--readFilesIn {input.mates:q} --outFileNamePrefix {params.prefix:q} "
-        "{params.options} > {log:q} 2>&1"
+        "{params.options} > {log:q} 2>&1 && "
+        "{params.publish}"
 
 
 rule circrna_first_pass:
@@ -94,7 +98,7 @@ rule circrna_sample:
 rule circrna_matrix:
     input:
         tables=get_circrna_tables,
-        gtf=config["longrna"]["gtf"],
+        genes="results/references/genes.tsv",
     output:
         matrix="results/counts/circrna.tsv",
         ratio="results/counts/circrna_ratio.tsv",

@@ -2,10 +2,14 @@
 # Runs at parse time: a bad sheet or config stops here, before any job is scheduled.
 
 import math
+import os
 import re
+import shlex
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
+from snakemake.io import is_flagged
 from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
@@ -17,7 +21,7 @@ SCHEMAS = Path(workflow.basedir) / "workflow" / "schemas"
 configcheck.check_config(
     config,
     SCHEMAS / "config.schema.yaml",
-    "config (config.yaml and --config/--configfile)",
+    configcheck.config_source(workflow.configfiles),
 )
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -136,6 +140,97 @@ def all_outputs():
     return targets
 
 
+# Tools that write their outputs in place (cutadapt, umi_tools, bowtie-build, STAR,
+# samtools, MultiQC) write them under a partial name beside the final one; the shell rule
+# renames them only after the tool succeeded, so a job that is killed or fails never
+# leaves a file under a final name (scripts do the same with exocargo.io.atomic_output).
+PARTIAL_PREFIX = ".partial."
+
+
+def partial_path(path):
+    """Partial name of an output: its file name prefixed with '.partial.', same directory.
+
+    The name keeps its suffixes, which cutadapt and others read the format from.
+    """
+    path = Path(path)
+    return str(path.with_name(f"{PARTIAL_PREFIX}{path.name}"))
+
+
+def partial_outputs(wildcards, output):
+    """Partial names of a job's outputs, by output name (see partial_path)."""
+    return SimpleNamespace(
+        **{
+            name: (
+                [partial_path(p) for p in value]
+                if isinstance(value, list)
+                else partial_path(value)
+            )
+            for name, value in output.items()
+        }
+    )
+
+
+def partial_cleanup(wildcards, output):
+    """Shell trap removing a job's partial outputs when the job ends, failed or not.
+
+    After a successful job they have been renamed already; after a failure nothing is
+    left behind. (A SIGKILL cannot be trapped: the partial files stay until the job reruns
+    and overwrites them, and no final name is ever taken by a partial file.)
+    """
+    paths = " ".join(shlex.quote(partial_path(path)) for path in output)
+    return f"trap {shlex.quote(f'rm -rf -- {paths}')} EXIT"
+
+
+def star_cleanup(wildcards, output):
+    """Shell trap removing everything a STAR job wrote under its partial prefix."""
+    prefix = shlex.quote(star_prefix(wildcards, output))
+    # the glob is expanded when the trap runs; the prefix is private to the job
+    return f"trap {shlex.quote(f'rm -rf -- {prefix}*')} EXIT"
+
+
+def publish_outputs(wildcards, output):
+    """Shell command renaming every partial output of a job to its final name."""
+    moves = []
+    for path in output:
+        final, partial = shlex.quote(str(path)), shlex.quote(partial_path(path))
+        if is_flagged(path, "directory"):
+            moves.append(f"rm -rf {final} && mv {partial} {final}")
+        else:
+            moves.append(f"mv -f {partial} {final}")
+    return " && ".join(moves)
+
+
+# Reports STAR writes beside the declared outputs; kept under their usual names.
+STAR_REPORTS = ("Log.out", "Log.progress.out", "Log.final.out", "SJ.out.tab")
+
+
+def publish_star_outputs(wildcards, output):
+    """Rename STAR's declared outputs and its other reports; drop its scratch directories."""
+    prefix = star_prefix(wildcards, output)
+    declared = {Path(path).name for path in output}
+    directory = Path(output[0]).parent
+    # reports first: a partial report left behind means no output was renamed yet
+    moves = [
+        f"mv -f {shlex.quote(f'{prefix}{name}')} {shlex.quote(str(directory / name))}"
+        for name in STAR_REPORTS
+        if name not in declared
+    ]
+    moves.append(publish_outputs(wildcards, output))
+    scratch = " ".join(
+        shlex.quote(f"{prefix}{d}") for d in ("_STARgenome", "_STARpass1", "_STARtmp")
+    )
+    return " && ".join(moves + [f"rm -rf {scratch}"])
+
+
+def trim_check_reads(wildcards):
+    """Command that says what is wrong with a sample's raw reads when trimming failed."""
+    script = Path(workflow.basedir) / "workflow" / "scripts" / "check_reads.py"
+    # relative to the working directory: an absolute path in params would make every
+    # trimming job rerun when the project directory is moved or copied
+    script = os.path.relpath(script)
+    return f"python {shlex.quote(script)} {shlex.quote(wildcards.sample)}"
+
+
 def get_raw_fastq(wildcards):
     """First read file of a sample as given in the sheet."""
     return SAMPLES.loc[wildcards.sample, "fastq_1"]
@@ -225,8 +320,8 @@ def smallrna_cascade_memory(wildcards, attempt):
 
 
 def index_prefix(wildcards, output):
-    """bowtie-build prefix derived from the declared index files."""
-    return output[0][: -len(".1.ebwt")]
+    """bowtie-build prefix of the partial index files (renamed when the build is done)."""
+    return partial_path(output[0])[: -len(".1.ebwt")]
 
 
 def cascade_indexes(wildcards):
@@ -324,10 +419,10 @@ def get_trimmed_long_fastqs(wildcards):
 def star_sa_index_bases(wildcards, input):
     """STAR --genomeSAindexNbases for the genome size: min(14, log2(length)/2 - 1).
 
-    The STAR manual's formula; the FASTA file size stands in for the genome length (the
-    headers and newlines change the result by far less than one).
+    The STAR manual's formula, on the genome length of the checked reference.
     """
-    length = max(Path(input.fasta).stat().st_size, 1)
+    with open(input.chrom_sizes) as sizes:
+        length = max(sum(int(line.split("\t")[1]) for line in sizes), 1)
     return max(4, min(14, int(math.log2(length) / 2 - 1)))
 
 
@@ -344,8 +439,12 @@ def star_align_memory(wildcards, attempt):
 
 
 def star_prefix(wildcards, output):
-    """STAR --outFileNamePrefix: the directory of the rule's first output."""
-    return str(Path(output[0]).parent) + "/"
+    """STAR --outFileNamePrefix: partial names in the directory of the rule's outputs.
+
+    STAR writes every file under this prefix (Aligned..., Chimeric.out.junction, its
+    _STARtmp directory); the rule renames the declared outputs when STAR is done.
+    """
+    return str(Path(output[0]).parent / PARTIAL_PREFIX)
 
 
 def star_chimeric_arguments(wildcards):

@@ -22,9 +22,19 @@ rule trim_longrna_pe:
         mem_mb=1024,
     params:
         args=longrna_cutadapt_arguments,
+        partial=partial_outputs,
+        publish=publish_outputs,
+        cleanup=partial_cleanup,
+        check_reads=trim_check_reads,
     shell:
-        "cutadapt {params.args} -j {threads} --json {output.json:q} "
-        "-o {output.r1:q} -p {output.r2:q} {input.fastq:q} > {log:q} 2>&1"
+        # On failure, say which read file is broken and how (mates that are not pairs,
+        # truncated gzip, not FASTQ); cutadapt's message does not name the file.
+        "{params.cleanup}; "
+        "if ! cutadapt {params.args} -j {threads} --json {params.partial.json:q} "
+        "-o {params.partial.r1:q} -p {params.partial.r2:q} {input.fastq:q} "
+        "> {log:q} 2>&1; then "
+        "{params.check_reads} {input.fastq:q} 2>&1 | tee -a {log:q} >&2; exit 1; fi; "
+        "{params.publish}"
 
 
 rule trim_longrna_se:
@@ -46,15 +56,41 @@ rule trim_longrna_se:
         mem_mb=1024,
     params:
         args=longrna_cutadapt_arguments,
+        partial=partial_outputs,
+        publish=publish_outputs,
+        cleanup=partial_cleanup,
+        check_reads=trim_check_reads,
     shell:
-        "cutadapt {params.args} -j {threads} --json {output.json:q} "
-        "-o {output.r1:q} {input.fastq:q} > {log:q} 2>&1"
+        "{params.cleanup}; "
+        "if ! cutadapt {params.args} -j {threads} --json {params.partial.json:q} "
+        "-o {params.partial.r1:q} {input.fastq:q} > {log:q} 2>&1; then "
+        "{params.check_reads} {input.fastq:q} 2>&1 | tee -a {log:q} >&2; exit 1; fi; "
+        "{params.publish}"
+
+
+rule check_longrna_reference:
+    input:
+        genome=config["longrna"]["genome"],
+        gtf=config["longrna"]["gtf"],
+    output:
+        chrom_sizes="results/references/genome.chrom_sizes",
+        genes="results/references/genes.tsv",
+    log:
+        "logs/check_longrna_reference/check_longrna_reference.log",
+    benchmark:
+        "benchmarks/check_longrna_reference/check_longrna_reference.tsv"
+    conda:
+        "../envs/python.yaml"
+    script:
+        "../scripts/check_longrna_reference.py"
 
 
 rule star_index:
     input:
         fasta=config["longrna"]["genome"],
         gtf=config["longrna"]["gtf"],
+        # checked first: STAR indexes a genome with duplicate names without complaint
+        chrom_sizes="results/references/genome.chrom_sizes",
     output:
         index=directory("results/references/star"),
     log:
@@ -69,13 +105,18 @@ rule star_index:
     params:
         sa_bases=star_sa_index_bases,
         overhang=config["longrna"]["star"]["sjdb_overhang"],
+        partial=partial_outputs,
+        publish=publish_outputs,
+        cleanup=partial_cleanup,
     shell:
-        "mkdir -p {output.index:q} && "
+        "{params.cleanup}; "
+        "rm -rf {params.partial.index:q} && mkdir -p {params.partial.index:q} && "
         "STAR --runMode genomeGenerate --runThreadN {threads} "
-        "--genomeDir {output.index:q} --genomeFastaFiles {input.fasta:q} "
+        "--genomeDir {params.partial.index:q} --genomeFastaFiles {input.fasta:q} "
         "--sjdbGTFfile {input.gtf:q} --sjdbOverhang {params.overhang} "
         "--genomeSAindexNbases {params.sa_bases} "
-        "--outFileNamePrefix {output.index:q}/ > {log:q} 2>&1"
+        "--outFileNamePrefix {params.partial.index:q}/ > {log:q} 2>&1 && "
+        "{params.publish}"
 
 
 rule star_align:
@@ -105,9 +146,13 @@ rule star_align:
         prefix=star_prefix,
         chimeric=star_chimeric_arguments,
         extra=config["longrna"]["star"]["extra"],
+        partial=partial_outputs,
+        publish=publish_star_outputs,
+        cleanup=star_cleanup,
     shell:
         # A killed run leaves STAR's temporary directory behind, and STAR refuses to start
         # while it exists.
+        "{params.cleanup}; "
         "rm -rf {params.prefix:q}_STARtmp && "
         "STAR --runThreadN {threads} --genomeDir {input.index:q} "
         "--readFilesIn {input.reads:q} --readFilesCommand zcat "
@@ -115,10 +160,10 @@ rule star_align:
         "--outSAMtype BAM SortedByCoordinate --outSAMattributes NH HI AS nM XS "
         "--quantMode GeneCounts --twopassMode Basic --outReadsUnmapped Fastx "
         "{params.chimeric} {params.extra} > {log:q} 2>&1 && "
-        "samtools index {output.bam:q} >> {log:q} 2>&1 && "
+        "samtools index {params.partial.bam:q} >> {log:q} 2>&1 && "
         # Single-end runs write no mate2; an empty one keeps the outputs fixed.
-        "touch {output.unmapped[1]:q} && "
-        "rm -rf {params.prefix:q}_STARgenome {params.prefix:q}_STARpass1"
+        "touch {params.partial.unmapped[1]:q} && "
+        "{params.publish}"
 
 
 rule infer_strandedness:
@@ -165,7 +210,7 @@ rule featurecounts:
 rule gene_matrices:
     input:
         counts=get_featurecounts_tables,
-        gtf=config["longrna"]["gtf"],
+        genes="results/references/genes.tsv",
     output:
         lncrna="results/counts/lncrna.tsv",
         mrna="results/counts/mrna.tsv",

@@ -61,8 +61,14 @@ rule samtools_stats:
     threads: 2
     resources:
         mem_mb=1024,
+    params:
+        partial=partial_outputs,
+        publish=publish_outputs,
+        cleanup=partial_cleanup,
     shell:
-        "samtools stats -@ {threads} {input.bam:q} > {output.stats:q} 2> {log:q}"
+        "{params.cleanup}; "
+        "samtools stats -@ {threads} {input.bam:q} > {params.partial.stats:q} 2> {log:q} "
+        "&& {params.publish}"
 
 
 rule qc_table:
@@ -146,8 +152,16 @@ rule multiqc:
         "../envs/multiqc.yaml"
     params:
         outdir=multiqc_outdir,
+        partial=partial_outputs,
+        publish=publish_outputs,
+        cleanup=partial_cleanup,
     shell:
+        # --filename .partial.multiqc_report.html names the data directory
+        # .partial.multiqc_report_data: both partial names of the outputs.
+        "{params.cleanup}; "
+        "rm -rf {params.partial.data:q} && "
         "multiqc --force --no-ansi --config {input.config:q} "
-        "--outdir {params.outdir:q} --filename multiqc_report.html "
+        "--outdir {params.outdir:q} --filename $(basename {params.partial.html:q}) "
         "{input.cutadapt:q} {input.bowtie:q} {input.star:q} {input.featurecounts:q} "
-        "{input.samtools:q} {input.qc_table:q} {input.composition:q} > {log:q} 2>&1"
+        "{input.samtools:q} {input.qc_table:q} {input.composition:q} > {log:q} 2>&1 && "
+        "{params.publish}"

@@ -112,8 +112,12 @@ rule tool_versions:
         "../envs/{env}.yaml"
     params:
         command=version_command,
+        partial=partial_outputs,
+        publish=publish_outputs,
+        cleanup=partial_cleanup,
     shell:
-        "({params.command}) > {output.versions:q} 2> {log:q}"
+        "{params.cleanup}; "
+        "({params.command}) > {params.partial.versions:q} 2> {log:q} && {params.publish}"
 
 
 rule software_versions:

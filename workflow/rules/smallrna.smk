@@ -43,9 +43,12 @@ rule bowtie_index:
         mem_mb=bowtie_index_memory,
     params:
         prefix=index_prefix,
+        publish=publish_outputs,
+        cleanup=partial_cleanup,
     shell:
+        "{params.cleanup}; "
         "bowtie-build --threads {threads} --seed 1 {input.fasta:q} {params.prefix:q} "
-        "> {log:q} 2>&1"
+        "> {log:q} 2>&1 && {params.publish}"
 
 
 rule mirbase_arms:

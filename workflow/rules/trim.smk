@@ -15,9 +15,16 @@ rule umi_extract:
         "../envs/umi_tools.yaml"
     params:
         regex=umi_regex,
+        partial=partial_outputs,
+        publish=publish_outputs,
+        cleanup=partial_cleanup,
+        check_reads=trim_check_reads,
     shell:
-        "umi_tools extract --extract-method=regex --bc-pattern={params.regex:q} "
-        "--stdin {input.fastq:q} --stdout {output.fastq:q} --log {log:q}"
+        "{params.cleanup}; "
+        "if ! umi_tools extract --extract-method=regex --bc-pattern={params.regex:q} "
+        "--stdin {input.fastq:q} --stdout {params.partial.fastq:q} --log {log:q}; then "
+        "{params.check_reads} {input.fastq:q} 2>&1 | tee -a {log:q} >&2; exit 1; fi; "
+        "{params.publish}"
 
 
 rule trim_smallrna:
@@ -37,6 +44,14 @@ rule trim_smallrna:
         mem_mb=1024,
     params:
         args=cutadapt_arguments,
+        partial=partial_outputs,
+        publish=publish_outputs,
+        cleanup=partial_cleanup,
+        check_reads=trim_check_reads,
     shell:
-        "cutadapt {params.args} -j {threads} --json {output.json:q} "
-        "-o {output.fastq:q} {input.fastq:q} > {log:q} 2>&1"
+        # On failure, say which read file is broken and how (cutadapt does not name it).
+        "{params.cleanup}; "
+        "if ! cutadapt {params.args} -j {threads} --json {params.partial.json:q} "
+        "-o {params.partial.fastq:q} {input.fastq:q} > {log:q} 2>&1; then "
+        "{params.check_reads} {input.fastq:q} 2>&1 | tee -a {log:q} >&2; exit 1; fi; "
+        "{params.publish}"

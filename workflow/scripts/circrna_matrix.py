@@ -28,7 +28,7 @@ def main(snakemake):
     # The DE and cargo steps read feature_id and gene_name like the gene matrices; a
     # circRNA's gene_name is its host gene.
     coordinates = circrna.circrna_coordinates(tables).loc[kept.index]
-    hosts = circrna.host_genes(coordinates, genes.gene_table(snakemake.input.gtf))
+    hosts = circrna.host_genes(coordinates, genes.read_gene_table(snakemake.input.genes))
     matrix = kept.copy()
     matrix.insert(0, "gene_name", hosts)
     matrix.index.name = "feature_id"

@@ -12,6 +12,16 @@ from exocargo.io import atomic_output, run_logged
 
 log = logging.getLogger(__name__)
 
+NO_PAIRS = "No paired-end reads were detected"
+
+
+def run(command):
+    """Run featureCounts, logging its command and output."""
+    log.info("%s", " ".join(command))
+    result = subprocess.run(command, capture_output=True, text=True)
+    log.info("%s", result.stdout + result.stderr)
+    return result
+
 
 def main(snakemake):
     library = json.loads(Path(snakemake.input.strandedness).read_text())["strandedness"]
@@ -28,9 +38,8 @@ def main(snakemake):
         "-a",
         snakemake.input.gtf,
     ]
-    if snakemake.params.paired:
-        # Count fragments, not reads: both mates of a pair count once.
-        command += ["-p", "--countReadPairs", "-B", "-C"]
+    # Count fragments, not reads: both mates of a pair count once.
+    paired = ["-p", "--countReadPairs", "-B", "-C"] if snakemake.params.paired else []
     chimeric = set(circrna.read_chimeric_junctions(snakemake.input.junctions)["read_name"])
     with tempfile.TemporaryDirectory(dir=Path(snakemake.output.counts).parent) as work:
         # Back-spliced fragments belong to the circRNA matrix, not to the host's linear
@@ -45,10 +54,13 @@ def main(snakemake):
             left_out,
         )
         table = Path(work) / "counts.tsv"
-        command += ["--tmpDir", work, "-o", str(table), str(linear_bam)]
-        log.info("%s", " ".join(command))
-        result = subprocess.run(command, capture_output=True, text=True)
-        log.info("%s", result.stdout + result.stderr)
+        files = ["--tmpDir", work, "-o", str(table), str(linear_bam)]
+        result = run(command + paired + files)
+        if result.returncode != 0 and paired and NO_PAIRS in result.stdout + result.stderr:
+            # A library with no aligned pair (empty FASTQ, failed library) has nothing to
+            # count; featureCounts refuses paired mode on it, single-end mode gives zeros.
+            log.warning("no aligned read pairs in %s: every gene counts 0", snakemake.input.bam)
+            result = run(command + files)
         if result.returncode != 0:
             raise RuntimeError(f"featureCounts failed (exit {result.returncode})")
         with atomic_output(snakemake.output.summary) as path:

@@ -9,7 +9,7 @@ log = logging.getLogger(__name__)
 
 
 def main(snakemake):
-    annotation = genes.gene_table(snakemake.input.gtf)
+    annotation = genes.read_gene_table(snakemake.input.genes)
     counts = {
         sample: genes.read_featurecounts(path)
         for sample, path in zip(snakemake.params.samples, snakemake.input.counts)

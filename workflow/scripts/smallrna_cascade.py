@@ -4,6 +4,7 @@ import gzip
 import logging
 import shutil
 import tempfile
+from pathlib import Path
 
 import pandas as pd
 
@@ -20,6 +21,9 @@ def main(snakemake):
     ]
     sample = snakemake.wildcards.sample
     with tempfile.TemporaryDirectory(prefix=f"cascade-{sample}-") as workdir:
+        # bowtie reports go to the scratch directory first: no output under its final
+        # name before the whole cascade has run.
+        bowtie_logs = [f"{workdir}/{Path(p).name}" for p in snakemake.output.bowtie_logs]
         with atomic_output(snakemake.output.bam) as bam:
             table, unaligned = cascade.run_cascade(
                 steps,
@@ -27,11 +31,14 @@ def main(snakemake):
                 workdir,
                 str(bam),
                 snakemake.threads,
-                bowtie_logs=list(snakemake.output.bowtie_logs),
+                bowtie_logs=bowtie_logs,
             )
         with atomic_output(snakemake.output.unmapped) as path:
             with open(unaligned, "rb") as source, gzip.GzipFile(path, "wb", mtime=0) as out:
                 shutil.copyfileobj(source, out)
+        for report, final in zip(bowtie_logs, snakemake.output.bowtie_logs):
+            with atomic_output(final) as path:
+                shutil.copyfile(report, path)
     biotypes = pd.DataFrame(table, columns=["biotype", "sequences", "reads"])
     biotypes.insert(0, "sample", sample)
     with atomic_output(snakemake.output.biotypes) as path:

@@ -62,6 +62,12 @@ def problems(config: Mapping[str, Any], schema: Mapping) -> list[str]:
     return lines
 
 
+def config_source(configfiles) -> str:
+    """How a message names the config: the config files read, and any --config values."""
+    files = list(dict.fromkeys(str(path) for path in configfiles))
+    return f"config ({', '.join(files + ['--config values'])})"
+
+
 def check_config(config: Mapping[str, Any], schema_path: str | Path, source: str = "config") -> None:
     """Raise ConfigError listing every problem of ``config`` against the YAML schema."""
     schema = yaml.safe_load(Path(schema_path).read_text())

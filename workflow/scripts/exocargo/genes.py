@@ -112,6 +112,15 @@ def exclude_fragments(bam_in: str | Path, bam_out: str | Path, names: set[str], 
     return left_out
 
 
+def read_gene_table(path: str | Path) -> pd.DataFrame:
+    """Read a gene table written (tab-separated) from ``gene_table`` output."""
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    for column in ("start", "end"):
+        if column in table.columns:
+            table[column] = table[column].astype("int64")
+    return table
+
+
 def read_featurecounts(path: str | Path) -> pd.Series:
     """Counts per gene id from a featureCounts table (last column), as integers."""
     table = pd.read_csv(path, sep="\t", comment="#", dtype={"Geneid": str})

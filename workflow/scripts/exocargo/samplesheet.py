@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Mapping
 
 import jsonschema
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -143,6 +144,7 @@ def validate_sheet(
     validator = jsonschema.Draft202012Validator(schema)
     lines = _line_numbers(path)
     seen: dict[str, int] = {}
+    folded: dict[str, tuple[str, int]] = {}
     for (_, row), line in zip(sheet.iterrows(), lines):
         record = {k: v for k, v in row.items() if v != "" or k in REQUIRED_COLUMNS}
         for error in sorted(validator.iter_errors(record), key=lambda e: list(e.path)):
@@ -170,6 +172,17 @@ def validate_sheet(
             )
         else:
             seen[name] = line
+            other = folded.setdefault(name.casefold(), (name, line))
+            if other[0] != name:
+                problems.append(
+                    SheetProblem(
+                        line,
+                        "sample",
+                        f"sample name '{name}' differs from '{other[0]}' (line {other[1]}) "
+                        "only in case; their files would collide on case-insensitive file "
+                        "systems (macOS, Windows): rename one",
+                    )
+                )
         if row["library"] == "small" and row.get("fastq_2", ""):
             problems.append(
                 SheetProblem(
@@ -223,6 +236,7 @@ def validate_contrasts(
     columns = condition_columns(sheet)
     for name, contrast in contrasts.items():
         where = f"{config_path}: contrast '{name}'"
+        found_before = len(problems)
         variable = contrast["variable"]
         if variable not in sheet.columns:
             problems.append(
@@ -266,11 +280,57 @@ def validate_contrasts(
                     )
         if contrast["case"] == contrast["control"]:
             problems.append(f"{where}: case and control are the same level")
+        if len(problems) == found_before:
+            for library in sorted(set(sheet["library"])):
+                problem = design_problem(sheet[sheet["library"] == library], contrast)
+                if problem:
+                    problems.append(
+                        f"{where}: among the {library}-RNA samples of {sheet_path}, "
+                        f"{problem}"
+                    )
     problems = list(dict.fromkeys(problems))
     if problems:
         raise SampleSheetError(
             "contrasts cannot be tested:\n" + "\n".join("  - " + p for p in problems)
         )
+
+
+def design_problem(samples: pd.DataFrame, contrast: Mapping) -> str | None:
+    """Why ``~ covariates + variable`` cannot be fitted on these samples, or None.
+
+    Mirrors exocargo.diffexp: only samples in the contrast's two levels are tested and a
+    covariate constant among them is left out. The design must be full rank (no covariate
+    confounded with the variable or with another covariate) and leave at least one
+    residual degree of freedom, without which DESeq2 cannot estimate dispersions.
+    """
+    variable = contrast["variable"]
+    tested = samples[samples[variable].isin([contrast["case"], contrast["control"]])]
+    covariates = [c for c in contrast.get("covariates", []) if tested[c].nunique() > 1]
+    design = [np.ones(len(tested))]
+    for term in covariates + [variable]:
+        levels = sorted(set(tested[term]))
+        block = [(tested[term] == level).to_numpy(dtype=float) for level in levels[1:]]
+        if np.linalg.matrix_rank(np.column_stack(design + block)) < len(design + block):
+            if term == variable:
+                return (
+                    f"the variable '{variable}' is confounded with the covariate(s) "
+                    f"{', '.join(repr(c) for c in covariates)} (the design matrix is not "
+                    "full rank): the difference between the levels cannot be told apart "
+                    "from theirs; drop the covariate or add samples that separate them"
+                )
+            earlier = ", ".join(repr(c) for c in covariates[: covariates.index(term)])
+            return (
+                f"the covariate '{term}' is confounded with {earlier} (the design matrix "
+                "is not full rank); drop one of them from the covariates"
+            )
+        design += block
+    if len(design) >= len(tested):
+        return (
+            f"the design (~ {' + '.join(covariates + [variable])}) has {len(design)} "
+            f"coefficients for {len(tested)} samples, leaving no residual degree of "
+            "freedom to estimate dispersions; drop covariates or add replicates"
+        )
+    return None
 
 
 def samples_of(sheet: pd.DataFrame, library: str) -> list[str]:
