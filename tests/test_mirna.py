@@ -119,3 +119,15 @@ def test_fasta_errors_name_the_record(tmp_path):
     notfasta.write_text("@r1\nACGT\n+\nIIII\n")
     with pytest.raises(mirna.ReferenceFileError, match="sequence before the first"):
         list(mirna.read_fasta(notfasta))
+
+
+def test_arms_read_without_pandas_equal_the_pandas_grouping(arms_table, tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "arms.tsv"
+    arms_table.to_csv(path, sep="\t", index=False)
+    assert mirna.read_arms(path) == mirna.arms_by_hairpin(pd.read_csv(path, sep="\t"))
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("hairpin\tmature\nhsa-mir-1\thsa-miR-1\n")
+    with pytest.raises(mirna.ReferenceFileError, match="missing column"):
+        mirna.read_arms(bad)

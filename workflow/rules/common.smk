@@ -149,8 +149,8 @@ def get_trim_input(wildcards):
 
 
 def cutadapt_arguments(wildcards):
-    """cutadapt options of the configured small-RNA protocol."""
-    return " ".join(trimming.cutadapt_arguments(**config["trimming"]))
+    """cutadapt options of the configured small-RNA protocol, as a list."""
+    return trimming.cutadapt_arguments(**config["trimming"])
 
 
 def umi_regex(wildcards):

@@ -1,5 +1,6 @@
-# Adapter and quality trimming of small-RNA reads (cutadapt), with UMI extraction first
-# for UMI protocols (QIAseq).
+# UMI extraction of small-RNA reads for UMI protocols (QIAseq), before trimming. Trimming
+# itself (cutadapt) runs inside quantify_smallrna (smallrna.smk), streaming into the
+# collapser.
 
 
 rule umi_extract:
@@ -18,25 +19,3 @@ rule umi_extract:
     shell:
         "umi_tools extract --extract-method=regex --bc-pattern={params.regex:q} "
         "--stdin {input.fastq:q} --stdout {output.fastq:q} --log {log:q}"
-
-
-rule trim_smallrna:
-    input:
-        fastq=get_trim_input,
-    output:
-        fastq="results/trimmed/{sample}.fastq.gz",
-        json="results/trimmed/{sample}.cutadapt.json",
-    log:
-        "logs/trim_smallrna/{sample}.log",
-    benchmark:
-        "benchmarks/trim_smallrna/{sample}.tsv"
-    conda:
-        "../envs/cutadapt.yaml"
-    threads: 2
-    resources:
-        mem_mb=1024,
-    params:
-        args=cutadapt_arguments,
-    shell:
-        "cutadapt {params.args} -j {threads} --json {output.json:q} "
-        "-o {output.fastq:q} {input.fastq:q} > {log:q} 2>&1"

@@ -31,30 +31,40 @@ class Step:
     mismatches: int
 
 
-def bowtie_command(step: Step, reads: str, unaligned: str, aligned: str, threads: int) -> list[str]:
+def bowtie_command(step: Step, reads: str, unaligned: str, threads: int) -> list[str]:
     """bowtie1 command of one step (FASTA input, end-to-end, ``-v`` mismatches).
 
-    The miRNA step reports all best-stratum alignments on the sense strand; other steps
-    report one alignment (their SAM is discarded) and write aligned reads to ``aligned``.
-    ``--reorder`` keeps output in input order whatever the thread count.
+    The miRNA step writes SAM with every best-stratum alignment on the sense strand, in
+    input order (``--reorder``); the other steps only need ``--un`` and look for one
+    alignment (their output is discarded). bowtie writes ``--un`` in thread completion
+    order: `restore_order` puts it back in input order.
     """
-    command = [
-        "bowtie",
-        "-f",
-        "-v",
-        str(step.mismatches),
-        "-p",
-        str(threads),
-        "--reorder",
-        "-S",
-        "--un",
-        unaligned,
-    ]
+    command = ["bowtie", "-f", "-v", str(step.mismatches), "-p", str(threads)]
     if step.name == MIRNA_STEP:
-        command += ["-a", "--best", "--strata", "--norc"]
+        # Not --no-unal: bowtie 1.3.1 hangs with --reorder, --no-unal and -p > 1.
+        command += ["-S", "--reorder", "-a", "--best", "--strata", "--norc"]
     else:
-        command += ["-k", "1", "--al", aligned]
-    return command + ["-x", step.index, reads]
+        command += ["-k", "1"]
+    return command + ["--un", unaligned, "-x", step.index, reads]
+
+
+def restore_order(path: str | Path) -> tuple[int, int]:
+    """Rewrite a FASTA of collapsed reads in collapsed-rank order; return its totals.
+
+    bowtie with several threads writes its ``--un`` reads in whatever order its threads
+    finish; sorting by rank makes each step's input, and so every output, the same
+    whatever the thread count. Returns (sequences, reads), from the names, so that no
+    step has to read its input again to know what it holds.
+    """
+    with open(path) as handle:
+        lines = handle.read().splitlines()
+    names, sequences = lines[0::2], lines[1::2]
+    if len(names) != len(sequences) or any(not n.startswith(">") for n in names):
+        raise ValueError(f"{path}: not two-line FASTA of collapsed reads")
+    records = sorted(zip(names, sequences), key=lambda record: collapse.rank(record[0][1:]))
+    with open(path, "w") as handle:
+        handle.writelines(f"{name}\n{sequence}\n" for name, sequence in records)
+    return len(records), sum(collapse.read_count(name) for name in names)
 
 
 def run_cascade(
@@ -64,22 +74,24 @@ def run_cascade(
     hairpin_bam: str,
     threads: int = 1,
     bowtie_logs: list[str] | None = None,
+    totals: tuple[int, int] | None = None,
 ) -> tuple[list[tuple[str, int, int]], str]:
     """Run every step; return [(biotype, sequences, reads)] and the final unaligned FASTA.
 
-    The hairpin alignments are written to ``hairpin_bam`` (unsorted, bowtie order). The
-    last entry of the table is 'unmapped'. ``bowtie_logs`` (one path per step) keeps each
-    step's bowtie report for MultiQC; a step with no reads left gets a one-line note.
+    The hairpin alignments are written to ``hairpin_bam`` (unsorted, in the order of the
+    collapsed reads). The last entry of the table is 'unmapped'. ``bowtie_logs`` (one path
+    per step) keeps each step's bowtie report for MultiQC; a step with no reads left gets a
+    one-line note. ``totals`` (sequences, reads) of ``collapsed`` spares reading it again
+    when the caller knows them; each step's unaligned totals carry to the next step.
     """
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
     current = collapsed
+    before = totals if totals is not None else collapse.fasta_totals(collapsed)
     table = []
     for number, step in enumerate(steps, start=1):
         unaligned = str(work / f"{number:02d}_{step.name}.unaligned.fa")
-        aligned = str(work / f"{number:02d}_{step.name}.aligned.fa")
         stderr = work / f"{number:02d}_{step.name}.bowtie.log"
-        before = collapse.fasta_totals(current)
         if before[0] == 0:
             # bowtie fails on empty input; an empty library simply has nothing to align.
             Path(unaligned).write_text("")
@@ -90,18 +102,11 @@ def run_cascade(
                 Path(bowtie_logs[number - 1]).write_text("bowtie not run: no reads left\n")
             current = unaligned
             continue
-        command = bowtie_command(step, current, unaligned, aligned, threads)
+        command = bowtie_command(step, current, unaligned, threads)
         log.info("step %d %s: %s", number, step.name, shlex.join(command))
         with open(stderr, "w") as err:
             if step.name == MIRNA_STEP:
-                bowtie = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err)
-                view = subprocess.run(
-                    ["samtools", "view", "-b", "-o", hairpin_bam, "-"],
-                    stdin=bowtie.stdout,
-                    stderr=err,
-                )
-                bowtie.stdout.close()
-                codes = (bowtie.wait(), view.returncode)
+                codes = _hairpin_bam(command, hairpin_bam, err)
             else:
                 codes = (subprocess.run(command, stdout=subprocess.DEVNULL, stderr=err).returncode,)
         if any(codes):
@@ -113,12 +118,39 @@ def run_cascade(
             shutil.copyfile(stderr, bowtie_logs[number - 1])
         if not Path(unaligned).exists():
             Path(unaligned).write_text("")
-        after = collapse.fasta_totals(unaligned)
+        after = restore_order(unaligned)
         table.append((step.name, before[0] - after[0], before[1] - after[1]))
         log.info("step %s: %d sequences, %d reads aligned", step.name, *table[-1][1:])
-        current = unaligned
-    table.append(("unmapped", *collapse.fasta_totals(current)))
+        current, before = unaligned, after
+    table.append(("unmapped", *before))
     return table, current
+
+
+def _hairpin_bam(command: list[str], path: str, err) -> tuple[int, int]:
+    """Run the miRNA step's bowtie into a BAM file; return both exit codes.
+
+    bowtie's @PG line names the step's temporary files and its thread count, so it is left
+    out (the bowtie log keeps the command) and the BAM is the same on every run.
+    """
+    bowtie = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err)
+    view = subprocess.Popen(
+        ["samtools", "view", "-b", "--no-PG", "-o", path, "-"],
+        stdin=subprocess.PIPE,
+        stderr=err,
+    )
+    try:
+        for line in bowtie.stdout:
+            if not line.startswith(b"@PG"):
+                view.stdin.write(line)
+    except BrokenPipeError:
+        pass  # samtools stopped early: its exit code says why
+    finally:
+        bowtie.stdout.close()
+        try:
+            view.stdin.close()
+        except BrokenPipeError:
+            pass
+    return bowtie.wait(), view.wait()
 
 
 def _empty_bam(index: str, path: str) -> None:

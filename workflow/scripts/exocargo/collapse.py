@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import islice
 from pathlib import Path
+from typing import BinaryIO
 
 import dnaio
 
@@ -47,6 +49,51 @@ def count_sequences(fastq: str | Path, umi: bool = False) -> tuple[Counter, int]
     return counts, reads
 
 
+def count_fasta_stream(
+    stream: BinaryIO, umi: bool = False, source: str = "stream"
+) -> tuple[Counter, int]:
+    """Count reads per distinct sequence in a two-line FASTA stream (cutadapt ``--fasta``).
+
+    Reads the stream as it is written, so that collapsing runs alongside trimming instead
+    of after it, and no trimmed FASTQ is compressed to disk and read back. Every record
+    must be one header line and one sequence line, as cutadapt writes them. With ``umi``
+    the UMI that umi_tools appended to the read id (``id_UMI``) is read and a sequence
+    counts its distinct UMIs, as in `count_sequences`. Returns the counter (str keys) and
+    the number of reads read. ``source`` names the stream in error messages.
+    """
+    if umi:
+        molecules: set[tuple[bytes, bytes]] = set()
+        reads = 0
+        lines = iter(stream)
+        for header, sequence in zip(lines, lines):
+            reads += 1
+            name = header[1:].split(maxsplit=1)[0] if header.startswith(b">") else b""
+            if not name:
+                raise ValueError(f"{source}: record {reads} is not a FASTA record: {header!r}")
+            if b"_" not in name:
+                raise ValueError(
+                    f"{source}: read '{name.decode(errors='replace')}' has no UMI suffix; "
+                    "UMI extraction (umi_tools extract) must run before collapsing"
+                )
+            molecules.add((sequence, name.rsplit(b"_", 1)[1]))
+        raw: Counter = Counter(sequence for sequence, _ in molecules)
+    else:
+        first = stream.readline()
+        if first and not first.startswith(b">"):
+            raise ValueError(f"{source}: not FASTA (first line {first[:60]!r})")
+        # Counter's C loop over every second line: the sequences, newline included.
+        raw = Counter(islice(stream, 0, None, 2))
+        reads = sum(raw.values())
+    counts: Counter = Counter()
+    for line, count in raw.items():
+        if line.startswith(b">") or not line.endswith(b"\n"):
+            raise ValueError(
+                f"{source}: not two-line FASTA (a sequence line reads {line[:60]!r})"
+            )
+        counts[line[:-1].decode("ascii")] = count
+    return counts, reads
+
+
 def ordered(counts: Counter) -> list[tuple[str, int]]:
     """Sequences by decreasing count, ties by sequence: a deterministic order."""
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -55,8 +102,17 @@ def ordered(counts: Counter) -> list[tuple[str, int]]:
 def write_fasta(counts: Counter, path: str | Path) -> None:
     """Write collapsed sequences as FASTA with ``s{rank}_x{count}`` names."""
     with open(path, "w") as handle:
-        for rank, (sequence, count) in enumerate(ordered(counts), start=1):
-            handle.write(f">s{rank}_x{count}\n{sequence}\n")
+        handle.writelines(
+            f">s{rank}_x{count}\n{sequence}\n"
+            for rank, (sequence, count) in enumerate(ordered(counts), start=1)
+        )
+
+
+def rank(name: str) -> int:
+    """Rank of a collapsed sequence (``s{rank}_x{count}``): its line in the collapsed FASTA."""
+    if not name.startswith("s") or "_x" not in name:
+        raise ValueError(f"collapsed read name '{name}' is not s<rank>_x<count>")
+    return int(name[1 : name.index("_x")])
 
 
 def read_count(name: str) -> int:

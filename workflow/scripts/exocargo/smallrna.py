@@ -1,0 +1,225 @@
+"""One small-RNA library from raw reads to mature miRNA counts, in one job.
+
+cutadapt writes trimmed reads as FASTA to a pipe that the collapser reads as they come, so
+collapsing runs alongside trimming and no trimmed FASTQ is compressed, written and read
+back. The distinct sequences then go through the bowtie cascade (exocargo.cascade), and the
+hairpin alignments are assigned to mature arms (exocargo.mirna) in the same process. One
+job instead of four saves three interpreter starts and three job launches per sample, and
+nothing leaves the job that no other rule reads: after collapsing, a library is small.
+
+Each stage's wall and CPU seconds go to a stage table beside the job's log, so that a run
+shows where its time went (benchmarks/run_bench.py reads it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import logging
+import os
+import resource
+import shlex
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from exocargo import cascade, collapse, mirna
+from exocargo.io import atomic_output, write_tsv
+
+log = logging.getLogger(__name__)
+
+STAGE_COLUMNS = ["stage", "start", "end", "wall_s", "cpu_s", "items"]
+
+
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and of its children that have ended."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@dataclass
+class StageClock:
+    """Wall and CPU time of the stages of a job, in the order they ran."""
+
+    rows: list[list] = field(default_factory=list)
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[dict]:
+        """Time the enclosed block; the yielded dict's 'items' says what it processed."""
+        note = {"items": ""}
+        start, cpu = time.time(), cpu_seconds()
+        clock = time.perf_counter()
+        yield note
+        wall = time.perf_counter() - clock
+        used = cpu_seconds() - cpu
+        self.rows.append([name, f"{start:.3f}", f"{start + wall:.3f}", f"{wall:.3f}", f"{used:.3f}",
+                          note["items"]])
+        log.info("stage %s: %.2f s wall, %.2f CPU s; %s", name, wall, used, note["items"])
+
+    def write(self, path: str | os.PathLike) -> None:
+        """Write the stage table (TSV)."""
+        write_tsv(path, STAGE_COLUMNS, self.rows)
+
+
+def cutadapt_command(
+    arguments: list[str], threads: int, json_report: str | os.PathLike, fastq: str | os.PathLike
+) -> list[str]:
+    """cutadapt command that trims ``fastq`` and writes FASTA to standard output.
+
+    The text report goes to standard error, the JSON report to ``json_report``. The
+    benchmark times this same command alone, as the floor of the pipeline's wall time.
+    """
+    return ["cutadapt", *arguments, "-j", str(threads), "--json", str(json_report), "--fasta",
+            str(fastq)]
+
+
+def trim_and_collapse(
+    command: list[str], report: str | os.PathLike, umi: bool = False
+) -> tuple[collapse.Counter, int]:
+    """Run cutadapt (``command`` writes FASTA to stdout) and collapse its reads as they come.
+
+    Returns the counter of distinct sequences and the number of reads cutadapt kept. A
+    cutadapt failure raises with the end of its report (``report`` keeps all of it).
+    """
+    log.info("trimming: %s", shlex.join(command))
+    with open(report, "w") as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
+        try:
+            counts, reads = collapse.count_fasta_stream(
+                process.stdout, umi=umi, source="cutadapt output"
+            )
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            process.stdout.close()
+        code = process.wait()
+    if code != 0:
+        raise RuntimeError(
+            f"cutadapt failed (exit {code}); see {report}:\n" + Path(report).read_text()[-2000:]
+        )
+    return counts, reads
+
+
+@dataclass(frozen=True)
+class SampleFiles:
+    """Outputs of one small-RNA sample (paths as the rule declares them)."""
+
+    cutadapt_json: str
+    collapsed: str
+    collapse_stats: str
+    hairpin_bam: str
+    biotypes: str
+    unmapped: str
+    bowtie_logs: list[str]
+    counts: str
+    isomirs: str
+    summary: str
+
+
+def process_sample(
+    sample: str,
+    fastq: str,
+    cutadapt_arguments: list[str],
+    steps: list[cascade.Step],
+    arms_table: str,
+    rules: mirna.IsomirRules,
+    outputs: SampleFiles,
+    cutadapt_report: str,
+    threads: int = 1,
+    umi: bool = False,
+    clock: StageClock | None = None,
+) -> dict[str, int]:
+    """Trim, collapse, run the cascade and count mature miRNAs of one library.
+
+    Every output is written under a temporary name and renamed when complete. Returns the
+    collapse statistics (also written to ``outputs.collapse_stats``).
+    """
+    clock = clock or StageClock()
+    with clock.stage("trim_collapse") as note:
+        with atomic_output(outputs.cutadapt_json, stable_name=True) as json_report:
+            command = cutadapt_command(cutadapt_arguments, threads, json_report, fastq)
+            counts, reads = trim_and_collapse(command, cutadapt_report, umi)
+        stats = {
+            "sample": sample,
+            "reads": reads,
+            "molecules": sum(counts.values()),
+            "distinct_sequences": len(counts),
+            "umi": bool(umi),
+        }
+        with atomic_output(outputs.collapsed) as path:
+            collapse.write_fasta(counts, path)
+        with atomic_output(outputs.collapse_stats) as path:
+            path.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+        note["items"] = f"{reads} reads -> {len(counts)} distinct sequences"
+        log.info("%s", stats)
+    totals = (stats["distinct_sequences"], stats["molecules"])
+    del counts
+
+    with clock.stage("cascade") as note:
+        with tempfile.TemporaryDirectory(prefix=f"cascade-{sample}-") as workdir:
+            with atomic_output(outputs.hairpin_bam) as bam:
+                table, unaligned = cascade.run_cascade(
+                    steps,
+                    outputs.collapsed,
+                    workdir,
+                    str(bam),
+                    threads,
+                    bowtie_logs=list(outputs.bowtie_logs),
+                    totals=totals,
+                )
+            with atomic_output(outputs.unmapped) as path:
+                # No file name or time in the gzip header: same bytes on every run.
+                with open(unaligned, "rb") as source, open(path, "wb") as raw:
+                    with gzip.GzipFile("", "wb", compresslevel=1, fileobj=raw, mtime=0) as out:
+                        shutil.copyfileobj(source, out)
+        write_tsv(
+            outputs.biotypes,
+            ["sample", "biotype", "sequences", "reads"],
+            [(sample, *row) for row in table],
+        )
+        note["items"] = f"{totals[0]} distinct sequences, {len(steps)} steps"
+        log.info(
+            "biotypes:\n%s",
+            "\n".join(f"{name}\t{sequences}\t{n}" for name, sequences, n in table),
+        )
+
+    with clock.stage("quantify") as note:
+        counts, isomirs, unassigned = mirna.quantify(
+            mirna.bam_alignments(outputs.hairpin_bam),
+            mirna.read_arms(arms_table),
+            rules,
+            collapse.read_count,
+        )
+        rounded = mirna.round_counts(counts)
+        write_tsv(outputs.counts, ["feature_id", "count"], sorted(rounded.items()))
+        write_tsv(
+            outputs.isomirs,
+            ["feature_id", "isomir", "reads"],
+            [(f, k, round(v, 3)) for (f, k), v in sorted(isomirs.items())],
+        )
+        write_tsv(
+            outputs.summary,
+            ["sample", "category", "reads"],
+            [
+                (sample, "mature", int(round(sum(counts.values())))),
+                (sample, "hairpin_other", unassigned),
+            ],
+        )
+        hairpin_reads = dict((name, n) for name, _, n in table).get(cascade.MIRNA_STEP, 0)
+        note["items"] = f"{hairpin_reads} hairpin reads -> {len(rounded)} mature miRNAs"
+        log.info(
+            "%s: %d reads on %d mature miRNAs, %d hairpin reads outside mature arms",
+            sample,
+            sum(rounded.values()),
+            len(rounded),
+            unassigned,
+        )
+    return stats
