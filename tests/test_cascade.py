@@ -1,7 +1,8 @@
-"""The bowtie cascade: first hit wins, counts carried through, same output for any threads."""
+"""The streaming bowtie cascade: first hit wins, no hang, same output for any threads."""
 
 import random
 import shutil
+import signal
 import subprocess
 from collections import Counter
 
@@ -54,40 +55,81 @@ def library(sequences, rng):
     return counts
 
 
+@pytest.fixture(autouse=True)
+def no_hang():
+    """A cascade that deadlocks fails the test instead of hanging it."""
+    signal.alarm(120)
+    yield
+    signal.alarm(0)
+
+
+def run(steps, sequences, workdir, threads):
+    """Feed sequences (in this order: ids 0, 1, ...) to a streaming cascade; finish it."""
+    with cascade.StreamingCascade(steps, workdir, threads) as aligner:
+        for first in range(0, len(sequences), 500):
+            batch = sequences[first : first + 500]
+            aligner.write(
+                b"".join(b">%d\n%s\n" % (first + i, s.encode()) for i, s in enumerate(batch))
+            )
+        return aligner.finish()
+
+
 def test_cascade_is_the_same_whatever_the_threads(references, tmp_path):
     steps, sequences = references
     counts = library(sequences, random.Random(11))
-    collapsed = tmp_path / "collapsed.fa"
-    collapse.write_fasta(counts, collapsed)
+    names = [f"s{rank}_x{counts[s]}" for s, rank in
+             zip(counts, ranks_of(counts))]
     outputs = {}
     for threads in (1, 2):
-        work = tmp_path / f"threads{threads}"
-        bam = work / "hairpin.bam"
-        logs = [str(work / f"{step.name}.log") for step in steps]
-        work.mkdir()
-        table, unaligned = cascade.run_cascade(
-            steps, str(collapsed), str(work / "tmp"), str(bam), threads, bowtie_logs=logs,
-            totals=(len(counts), sum(counts.values())),
-        )
-        outputs[threads] = (table, open(unaligned).read(), bam.read_bytes(),
-                            [open(p).read() for p in logs])
+        runs = run(steps, list(counts), tmp_path / f"threads{threads}", threads)
+        remaining = set(range(len(counts)))
+        tables = []
+        for step_run in runs:
+            aligned = cascade.aligned_ids(step_run)
+            assert aligned <= remaining, "a read aligned by two steps"
+            remaining -= aligned
+            tables.append((step_run.step.name, sorted(aligned)))
+        header, records = cascade.hairpin_records(runs[1], names)
+        logs = [step_run.log.read_text() for step_run in runs]
+        outputs[threads] = (tables, sorted(remaining), header, records, logs)
     assert outputs[1] == outputs[2]
-    table = outputs[1][0]
-    assert [row[0] for row in table] == ["rRNA", "miRNA", "tRNA", "unmapped"]
-    assert sum(row[1] for row in table) == len(counts)
-    assert sum(row[2] for row in table) == sum(counts.values())
-    assert all(row[1] > 0 for row in table)
-    # the unaligned reads are in collapsed order, and junk is among them
-    names = outputs[1][1].splitlines()[0::2]
-    ranks = [collapse.rank(name[1:]) for name in names]
-    assert ranks == sorted(ranks) and len(ranks) == table[-1][1]
+    tables, unaligned, header, records, _ = outputs[1]
+    assert [name for name, _ in tables] == ["rRNA", "miRNA", "tRNA"]
+    assert all(ids for _, ids in tables) and unaligned  # junk stays unaligned
+    assert sum(len(ids) for _, ids in tables) + len(unaligned) == len(counts)
+    # hairpin records: every read of the miRNA step, in rank order, renamed
+    read_names = [lines[0].split(b"\t", 1)[0].decode() for lines in records]
+    assert sorted(read_names, key=collapse.rank) == read_names
+    assert {names[i] for i in tables[1][1]} <= set(read_names)
+    assert not any(line.startswith(b"@PG") for line in header)
 
 
-def test_restore_order_sorts_by_rank_and_counts(tmp_path):
-    path = tmp_path / "un.fa"
-    path.write_text(">s3_x1\nAAAA\n>s1_x5\nCCCC\n>s2_x2\nGGGG\n")
-    assert cascade.restore_order(path) == (3, 8)
-    assert path.read_text() == ">s1_x5\nCCCC\n>s2_x2\nGGGG\n>s3_x1\nAAAA\n"
-    empty = tmp_path / "empty.fa"
-    empty.write_text("")
-    assert cascade.restore_order(empty) == (0, 0)
+def ranks_of(counts):
+    rank = {s: r for r, (s, _) in enumerate(collapse.ordered(counts), start=1)}
+    return [rank[s] for s in counts]
+
+
+def test_a_step_that_aligns_everything_ends_the_next_ones(references, tmp_path):
+    steps, sequences = references
+    rrna = next(iter(sequences["rRNA"].values()))
+    reads = [rrna[i : i + 22] for i in range(0, 100)]
+    runs = run(steps, reads, tmp_path, 2)
+    assert len(cascade.aligned_ids(runs[0])) == len(reads)
+    assert all(not cascade.aligned_ids(r) for r in runs[1:])
+    assert "reads processed: 0" in runs[2].log.read_text()
+
+
+def test_no_reads_at_all(references, tmp_path):
+    steps, _ = references
+    runs = run(steps, [], tmp_path, 1)
+    assert [cascade.aligned_ids(r) for r in runs] == [set(), set(), set()]
+    header, records = cascade.hairpin_records(runs[1], [])
+    assert records == [] and any(line.startswith(b"@SQ") for line in header)
+
+
+def test_a_failing_step_stops_the_cascade(references, tmp_path):
+    steps, sequences = references
+    broken = [steps[0], cascade.Step("miRNA", str(tmp_path / "missing"), 2), steps[2]]
+    reads = [s[i : i + 22] for s in sequences["tRNA"].values() for i in range(0, 120, 3)]
+    with pytest.raises(RuntimeError, match="cascade step miRNA failed"):
+        run(broken, reads * 20, tmp_path / "work", 1)

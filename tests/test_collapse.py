@@ -81,3 +81,21 @@ def test_rank_of_a_collapsed_name():
     assert collapse.rank("s12_x405") == 12
     with pytest.raises(ValueError, match="s<rank>_x<count>"):
         collapse.rank("read12")
+
+
+@pytest.mark.parametrize("umi", [False, True])
+def test_new_sequences_are_announced_once_in_order_of_first_appearance(umi):
+    sequences = ["CCCCGGGGTTTTAAAACCCC", "AAAACCCCGGGGTTTTAAAA", "CCCCGGGGTTTTAAAACCCC",
+                 "GGGGTTTTAAAACCCCGGGG", "AAAACCCCGGGGTTTTAAAA"]
+    stream = io.BytesIO(fasta_bytes((f"r{i}_UMI{i}", s) for i, s in enumerate(sequences)))
+    announced = {}
+
+    def record(first_id, batch):
+        for offset, sequence in enumerate(batch):
+            assert first_id + offset not in announced
+            announced[first_id + offset] = sequence.decode().strip()
+
+    counts, reads = collapse.count_fasta_stream(stream, umi=umi, new_sequences=record)
+    assert reads == 5
+    assert list(counts) == [announced[i] for i in range(len(announced))]
+    assert list(counts) == list(dict.fromkeys(sequences))

@@ -131,3 +131,15 @@ def test_arms_read_without_pandas_equal_the_pandas_grouping(arms_table, tmp_path
     bad.write_text("hairpin\tmature\nhsa-mir-1\thsa-miR-1\n")
     with pytest.raises(mirna.ReferenceFileError, match="missing column"):
         mirna.read_arms(bad)
+
+
+def test_quantify_keeps_the_most_canonical_class_whatever_the_locus_order():
+    arms = {"mir-1-1": [mirna.Arm("miR-1", 10, 32)], "mir-1-2": [mirna.Arm("miR-1", 10, 32)]}
+    loci = [("s1_x6", "mir-1-1", 10, 24, "23A0"),  # 1 nt longer, then a 1 nt tail: 3p+nta
+            ("s1_x6", "mir-1-2", 10, 24, "24")]  # 2 nt longer on this locus: 3p
+    assert mirna.assign(arms["mir-1-1"], 10, 24, [23], RULES) == ("miR-1", "3p+nta")
+    for order in (loci, loci[::-1]):
+        _, isomirs, _ = mirna.quantify(
+            collapsed_alignments(*order), arms, RULES, lambda name: int(name.split("_x")[1])
+        )
+        assert isomirs == {("miR-1", "3p"): 6}

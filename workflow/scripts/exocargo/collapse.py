@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import islice
+from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 import dnaio
 
@@ -50,7 +50,10 @@ def count_sequences(fastq: str | Path, umi: bool = False) -> tuple[Counter, int]
 
 
 def count_fasta_stream(
-    stream: BinaryIO, umi: bool = False, source: str = "stream"
+    stream: BinaryIO,
+    umi: bool = False,
+    source: str = "stream",
+    new_sequences: Callable[[int, list[bytes]], None] | None = None,
 ) -> tuple[Counter, int]:
     """Count reads per distinct sequence in a two-line FASTA stream (cutadapt ``--fasta``).
 
@@ -58,14 +61,24 @@ def count_fasta_stream(
     of after it, and no trimmed FASTQ is compressed to disk and read back. Every record
     must be one header line and one sequence line, as cutadapt writes them. With ``umi``
     the UMI that umi_tools appended to the read id (``id_UMI``) is read and a sequence
-    counts its distinct UMIs, as in `count_sequences`. Returns the counter (str keys) and
-    the number of reads read. ``source`` names the stream in error messages.
+    counts its distinct UMIs, as in `count_sequences`. ``source`` names the stream in
+    error messages.
+
+    The counter's keys are in order of first appearance. ``new_sequences(first_id,
+    sequences)``, if given, is called with each batch of sequences not seen before (bytes,
+    newline included) as they turn up; a sequence's id is its position in that order, so
+    that work on distinct sequences (alignment) can start before counting ends. Returns
+    the counter (str keys) and the number of reads read.
     """
+    first = stream.readline()
+    if first and not first.startswith(b">"):
+        raise ValueError(f"{source}: not FASTA (first line {first[:60]!r})")
+    raw: Counter = Counter()
+    reads = 0
     if umi:
         molecules: set[tuple[bytes, bytes]] = set()
-        reads = 0
-        lines = iter(stream)
-        for header, sequence in zip(lines, lines):
+        header = first
+        for sequence in stream:
             reads += 1
             name = header[1:].split(maxsplit=1)[0] if header.startswith(b">") else b""
             if not name:
@@ -75,14 +88,28 @@ def count_fasta_stream(
                     f"{source}: read '{name.decode(errors='replace')}' has no UMI suffix; "
                     "UMI extraction (umi_tools extract) must run before collapsing"
                 )
+            if sequence not in raw:
+                raw[sequence] = 0
+                if new_sequences is not None:
+                    new_sequences(len(raw) - 1, [sequence])
             molecules.add((sequence, name.rsplit(b"_", 1)[1]))
-        raw: Counter = Counter(sequence for sequence, _ in molecules)
+            header = stream.readline()
+        raw.update(sequence for sequence, _ in molecules)
     else:
-        first = stream.readline()
-        if first and not first.startswith(b">"):
-            raise ValueError(f"{source}: not FASTA (first line {first[:60]!r})")
-        # Counter's C loop over every second line: the sequences, newline included.
-        raw = Counter(islice(stream, 0, None, 2))
+        # Every second line is a sequence (newline included); Counter.update counts a
+        # batch of them in C, and adds new keys in the order they come.
+        offset = 0  # lines read after the first header, so far
+        while True:
+            lines = stream.readlines(1 << 20)
+            if not lines:
+                break
+            sequences = lines[offset % 2 :: 2]
+            offset += len(lines)
+            if new_sequences is not None:
+                fresh = [s for s in dict.fromkeys(sequences) if s not in raw]
+                if fresh:
+                    new_sequences(len(raw), fresh)
+            raw.update(sequences)
         reads = sum(raw.values())
     counts: Counter = Counter()
     for line, count in raw.items():
@@ -96,7 +123,11 @@ def count_fasta_stream(
 
 def ordered(counts: Counter) -> list[tuple[str, int]]:
     """Sequences by decreasing count, ties by sequence: a deterministic order."""
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    # Two passes of a stable sort, both keyed in C: by sequence, then by count (reverse
+    # keeps the sequence order among equal counts).
+    items = sorted(counts.items())
+    items.sort(key=itemgetter(1), reverse=True)
+    return items
 
 
 def write_fasta(counts: Counter, path: str | Path) -> None:

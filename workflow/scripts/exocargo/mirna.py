@@ -374,29 +374,40 @@ def quantify(
         )
         if assigned is not None:
             feature, kind = assigned
-            # Keep the most canonical class when several loci give the same feature.
-            if feature not in hits or kind == "canonical":
+            # Keep the most canonical class when several loci give the same feature,
+            # whatever order bowtie lists the loci in.
+            if feature not in hits or _isomir_rank(kind) < _isomir_rank(hits[feature]):
                 hits[feature] = kind
     if current is not None:
         flush(current, hits)
     return dict(counts), dict(isomirs), unassigned
 
 
-def bam_alignments(path: str | Path) -> Iterator[Alignment]:
-    """Mapped hairpin alignments of a bowtie BAM, in file order."""
-    import pysam
+def sam_alignments(records: Iterable[bytes]) -> Iterator[Alignment]:
+    """Mapped hairpin alignments from SAM lines (bytes, no header), in their order.
 
-    with pysam.AlignmentFile(str(path), "rb", check_sq=False) as bam:
-        for record in bam.fetch(until_eof=True):
-            if record.is_unmapped:
-                continue
-            yield Alignment(
-                read=record.query_name,
-                hairpin=record.reference_name,
-                start=record.reference_start,
-                read_length=record.query_length,
-                md=record.get_tag("MD"),
-            )
+    Read from the text: query name, reference, 1-based position, sequence length and
+    the MD tag.
+    """
+    for line in records:
+        fields = line.rstrip(b"\n").split(b"\t")
+        if int(fields[1]) & 4:
+            continue
+        md = next((f[5:] for f in fields[11:] if f.startswith(b"MD:Z:")), None)
+        if md is None:
+            raise ValueError(f"SAM record of read {fields[0].decode()} has no MD tag")
+        yield Alignment(
+            read=fields[0].decode(),
+            hairpin=fields[2].decode(),
+            start=int(fields[3]) - 1,
+            read_length=len(fields[9]),
+            md=md.decode(),
+        )
+
+
+def _isomir_rank(kind: str) -> tuple[bool, int, str]:
+    """Canonical first, then the classes with fewer differences, then by name."""
+    return kind != "canonical", kind.count("+"), kind
 
 
 def round_counts(counts: dict[str, float]) -> dict[str, int]:

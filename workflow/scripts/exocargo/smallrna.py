@@ -1,11 +1,14 @@
 """One small-RNA library from raw reads to mature miRNA counts, in one job.
 
-cutadapt writes trimmed reads as FASTA to a pipe that the collapser reads as they come, so
-collapsing runs alongside trimming and no trimmed FASTQ is compressed, written and read
-back. The distinct sequences then go through the bowtie cascade (exocargo.cascade), and the
-hairpin alignments are assigned to mature arms (exocargo.mirna) in the same process. One
-job instead of four saves three interpreter starts and three job launches per sample, and
-nothing leaves the job that no other rule reads: after collapsing, a library is small.
+cutadapt writes trimmed reads as FASTA to a pipe that the collapser reads as they come, and
+every sequence the collapser has not seen before goes straight on to the bowtie cascade
+(exocargo.cascade.StreamingCascade), so trimming, collapsing and alignment run at the same
+time: when cutadapt ends, little is left to align. Reads are then ranked by count, named
+``s{rank}_x{count}`` and written out as if each stage had run after the other (the same
+files, byte for byte, whatever the threads), and the hairpin alignments are assigned to
+mature arms (exocargo.mirna) in the same process. One job instead of four also saves three
+interpreter starts and job launches per sample, and the compression and re-reading of
+files that nothing else uses.
 
 Each stage's wall and CPU seconds go to a stage table beside the job's log, so that a run
 shows where its time went (benchmarks/run_bench.py reads it).
@@ -33,7 +36,7 @@ from exocargo.io import atomic_output, write_tsv
 
 log = logging.getLogger(__name__)
 
-STAGE_COLUMNS = ["stage", "start", "end", "wall_s", "cpu_s", "items"]
+STAGE_COLUMNS = ["stage", "start", "end", "wall_s", "cpu_s", "max_rss_mb", "items"]
 
 
 def cpu_seconds() -> float:
@@ -51,16 +54,24 @@ class StageClock:
 
     @contextlib.contextmanager
     def stage(self, name: str) -> Iterator[dict]:
-        """Time the enclosed block; the yielded dict's 'items' says what it processed."""
-        note = {"items": ""}
+        """Time the enclosed block.
+
+        The yielded dict's 'items' says what the stage processed; 'cpu_not_mine' (CPU s)
+        is taken off the stage's CPU when it waited for processes already accounted for.
+        """
+        note = {"items": "", "cpu_not_mine": 0.0}
         start, cpu = time.time(), cpu_seconds()
         clock = time.perf_counter()
         yield note
         wall = time.perf_counter() - clock
-        used = cpu_seconds() - cpu
-        self.rows.append([name, f"{start:.3f}", f"{start + wall:.3f}", f"{wall:.3f}", f"{used:.3f}",
-                          note["items"]])
-        log.info("stage %s: %.2f s wall, %.2f CPU s; %s", name, wall, used, note["items"])
+        used = cpu_seconds() - cpu - note["cpu_not_mine"]
+        self.add(name, start, wall, used, "", note["items"])
+
+    def add(self, name: str, start: float, wall: float, cpu: float, max_rss_mb, items: str):
+        """Record a stage (or a process that ran alongside the stages)."""
+        self.rows.append([name, f"{start:.3f}", f"{start + wall:.3f}", f"{wall:.3f}", f"{cpu:.3f}",
+                          max_rss_mb if max_rss_mb == "" else f"{max_rss_mb:.1f}", items])
+        log.info("stage %s: %.2f s wall, %.2f CPU s; %s", name, wall, cpu, items)
 
     def write(self, path: str | os.PathLike) -> None:
         """Write the stage table (TSV)."""
@@ -80,19 +91,21 @@ def cutadapt_command(
 
 
 def trim_and_collapse(
-    command: list[str], report: str | os.PathLike, umi: bool = False
+    command: list[str], report: str | os.PathLike, umi: bool = False, new_sequences=None
 ) -> tuple[collapse.Counter, int]:
     """Run cutadapt (``command`` writes FASTA to stdout) and collapse its reads as they come.
 
-    Returns the counter of distinct sequences and the number of reads cutadapt kept. A
-    cutadapt failure raises with the end of its report (``report`` keeps all of it).
+    ``new_sequences`` is passed to `collapse.count_fasta_stream`. Returns the counter of
+    distinct sequences (keys in order of first appearance) and the number of reads
+    cutadapt kept. A cutadapt failure raises with the end of its report (``report`` keeps
+    all of it).
     """
     log.info("trimming: %s", shlex.join(command))
     with open(report, "w") as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
         try:
             counts, reads = collapse.count_fasta_stream(
-                process.stdout, umi=umi, source="cutadapt output"
+                process.stdout, umi=umi, source="cutadapt output", new_sequences=new_sequences
             )
         except BaseException:
             process.kill()
@@ -143,57 +156,81 @@ def process_sample(
     collapse statistics (also written to ``outputs.collapse_stats``).
     """
     clock = clock or StageClock()
-    with clock.stage("trim_collapse") as note:
-        with atomic_output(outputs.cutadapt_json, stable_name=True) as json_report:
-            command = cutadapt_command(cutadapt_arguments, threads, json_report, fastq)
-            counts, reads = trim_and_collapse(command, cutadapt_report, umi)
-        stats = {
-            "sample": sample,
-            "reads": reads,
-            "molecules": sum(counts.values()),
-            "distinct_sequences": len(counts),
-            "umi": bool(umi),
-        }
-        with atomic_output(outputs.collapsed) as path:
-            collapse.write_fasta(counts, path)
-        with atomic_output(outputs.collapse_stats) as path:
-            path.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
-        note["items"] = f"{reads} reads -> {len(counts)} distinct sequences"
-        log.info("%s", stats)
-    totals = (stats["distinct_sequences"], stats["molecules"])
-    del counts
+    with tempfile.TemporaryDirectory(prefix=f"cascade-{sample}-") as workdir:
+        with cascade.StreamingCascade(steps, workdir, threads) as aligner:
+            with clock.stage("trim_collapse_align") as note:
 
-    with clock.stage("cascade") as note:
-        with tempfile.TemporaryDirectory(prefix=f"cascade-{sample}-") as workdir:
-            with atomic_output(outputs.hairpin_bam) as bam:
-                table, unaligned = cascade.run_cascade(
-                    steps,
-                    outputs.collapsed,
-                    workdir,
-                    str(bam),
-                    threads,
-                    bowtie_logs=list(outputs.bowtie_logs),
-                    totals=totals,
-                )
+                def align(first_id: int, sequences: list[bytes]) -> None:
+                    aligner.write(
+                        b"".join(b">%d\n%s" % (first_id + i, s) for i, s in enumerate(sequences))
+                    )
+
+                with atomic_output(outputs.cutadapt_json, stable_name=True) as json_report:
+                    command = cutadapt_command(cutadapt_arguments, threads, json_report, fastq)
+                    counts, reads = trim_and_collapse(command, cutadapt_report, umi, align)
+                note["items"] = f"{reads} reads -> {len(counts)} distinct sequences"
+            with clock.stage("cascade_tail") as note:
+                runs = aligner.finish()
+                note["cpu_not_mine"] = sum(run.cpu_s for run in runs)
+                note["items"] = "bowtie finishing after trimming ended"
+        for run in runs:
+            clock.add(f"bowtie {run.step.name}", clock_start(clock), run.wall_s, run.cpu_s,
+                      run.max_rss_mb, "alongside trimming")
+
+        with clock.stage("rank_write") as note:
+            stats = {
+                "sample": sample,
+                "reads": reads,
+                "molecules": sum(counts.values()),
+                "distinct_sequences": len(counts),
+                "umi": bool(umi),
+            }
+            log.info("%s", stats)
+            # Ids are positions in order of first appearance; names carry rank and count.
+            ranked = collapse.ordered(counts)
+            rank_of = {sequence: rank for rank, (sequence, _) in enumerate(ranked, start=1)}
+            names = [f"s{rank_of[sequence]}_x{count}" for sequence, count in counts.items()]
+            sequences = list(counts)
+            del rank_of
+            with atomic_output(outputs.collapsed) as path:
+                collapse.write_fasta(counts, path)
+            with atomic_output(outputs.collapse_stats) as path:
+                path.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+            remaining = set(range(len(sequences)))
+            table = []
+            for run, log_path in zip(runs, outputs.bowtie_logs):
+                aligned = cascade.aligned_ids(run) & remaining
+                remaining -= aligned
+                table.append((run.step.name, len(aligned),
+                              sum(collapse.read_count(names[i]) for i in aligned)))
+                shutil.copyfile(run.log, log_path)
+            unmapped = sorted(remaining, key=lambda i: collapse.rank(names[i]))
+            table.append(("unmapped", len(unmapped),
+                          sum(collapse.read_count(names[i]) for i in unmapped)))
             with atomic_output(outputs.unmapped) as path:
                 # No file name or time in the gzip header: same bytes on every run.
-                with open(unaligned, "rb") as source, open(path, "wb") as raw:
+                with open(path, "wb") as raw:
                     with gzip.GzipFile("", "wb", compresslevel=1, fileobj=raw, mtime=0) as out:
-                        shutil.copyfileobj(source, out)
-        write_tsv(
-            outputs.biotypes,
-            ["sample", "biotype", "sequences", "reads"],
-            [(sample, *row) for row in table],
-        )
-        note["items"] = f"{totals[0]} distinct sequences, {len(steps)} steps"
-        log.info(
-            "biotypes:\n%s",
-            "\n".join(f"{name}\t{sequences}\t{n}" for name, sequences, n in table),
-        )
+                        out.write("".join(f">{names[i]}\n{sequences[i]}\n" for i in unmapped)
+                                  .encode())
+            write_tsv(
+                outputs.biotypes,
+                ["sample", "biotype", "sequences", "reads"],
+                [(sample, *row) for row in table],
+            )
+            log.info(
+                "biotypes:\n%s",
+                "\n".join(f"{name}\t{n_sequences}\t{n}" for name, n_sequences, n in table),
+            )
+            hairpin_run = next(run for run in runs if run.step.name == cascade.MIRNA_STEP)
+            header, records = cascade.hairpin_records(hairpin_run, names)
+            with atomic_output(outputs.hairpin_bam) as bam:
+                cascade.write_bam(header, records, str(bam))
+            note["items"] = f"{len(counts)} distinct sequences ranked, {len(steps)} steps tallied"
 
     with clock.stage("quantify") as note:
         counts, isomirs, unassigned = mirna.quantify(
-            mirna.bam_alignments(outputs.hairpin_bam),
+            mirna.sam_alignments(line for lines in records for line in lines),
             mirna.read_arms(arms_table),
             rules,
             collapse.read_count,
@@ -223,3 +260,8 @@ def process_sample(
             unassigned,
         )
     return stats
+
+
+def clock_start(clock: StageClock) -> float:
+    """Start time of the first stage of ``clock`` (processes that ran alongside it)."""
+    return float(clock.rows[0][1])
