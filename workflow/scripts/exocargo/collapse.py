@@ -130,12 +130,17 @@ def ordered(counts: Counter) -> list[tuple[str, int]]:
     return items
 
 
-def write_fasta(counts: Counter, path: str | Path) -> None:
-    """Write collapsed sequences as FASTA with ``s{rank}_x{count}`` names."""
+def write_fasta(
+    counts: Counter, path: str | Path, ranked: list[tuple[str, int]] | None = None
+) -> None:
+    """Write collapsed sequences as FASTA with ``s{rank}_x{count}`` names.
+
+    ``ranked`` is ``ordered(counts)`` when the caller has it already.
+    """
     with open(path, "w") as handle:
         handle.writelines(
             f">s{rank}_x{count}\n{sequence}\n"
-            for rank, (sequence, count) in enumerate(ordered(counts), start=1)
+            for rank, (sequence, count) in enumerate(ranked or ordered(counts), start=1)
         )
 
 
