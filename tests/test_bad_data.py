@@ -1,9 +1,11 @@
 """Bad data stops the job that reads it, with a message naming the file, and no output.
 
-One snakemake run (``--keep-going``) asks for the outputs of exactly the jobs that read
-the broken files, so each fails on its own and nothing else runs:
+Two snakemake runs (``--keep-going``) ask for the outputs of exactly the jobs that read the
+broken files, so each fails on its own and nothing else runs (the second run holds the
+broken cascade reference, which the small-RNA jobs of the first need intact):
 
-- trimming jobs of five extra samples added to the demo sheet, whose reads are derived
+- trimming of five extra samples added to the demo sheet (the quantify_smallrna job of a
+  small-RNA library, which trims first; trim_longrna_pe of a pair), whose reads are derived
   from the demo reads: B01 a text file gzipped (not FASTQ), B02 the first half of the bytes
   of S01's gzip file (truncated), B03 S01's first 200 reads as FASTA, B04 a pair whose R2
   lacks L01's last read (different read numbers), B05 a pair whose R2 has L01's first read
@@ -89,8 +91,14 @@ BAD_SAMPLES = {
 
 
 def trim_outputs(sample):
+    """Outputs of the job that trims a sample (for small RNA: the whole per-library job)."""
     if BAD_SAMPLES[sample][0] == "small":
-        return [f"results/trimmed/{sample}.fastq.gz", f"results/trimmed/{sample}.cutadapt.json"]
+        return [f"results/trimmed/{sample}.cutadapt.json"] + [
+            f"results/smallrna/{sample}/{name}"
+            for name in ("collapsed.fa", "collapse.json", "hairpin.bam", "biotypes.tsv",
+                         "unmapped.fa.gz", "mirna_counts.tsv", "isomirs.tsv",
+                         "mirna_summary.tsv")
+        ]
     return [
         f"results/trimmed/long/{sample}_R1.fastq.gz",
         f"results/trimmed/long/{sample}_R2.fastq.gz",
@@ -130,29 +138,30 @@ def bad_run(tmp_path_factory):
     make_de_inputs(workdir, sheet)
     config = yaml.safe_load((workdir / "config" / "config.yaml").read_text())
     config["samples"] = "config/bad_samples.tsv"
-    config["smallrna"]["cascade"][0]["fasta"] = "data/rrna_dup.fa"
     config["longrna"]["genome"] = "data/genome_dup.fa"
     config["longrna"]["gtf"] = "data/genes_notype.gtf"
     config["qc"]["exclude_failed"] = False
     (workdir / "config" / "bad_data.yaml").write_text(yaml.safe_dump(config))
+    config["smallrna"]["cascade"][0]["fasta"] = "data/rrna_dup.fa"
+    (workdir / "config" / "bad_reference.yaml").write_text(yaml.safe_dump(config))
     targets = [t for sample in BAD_SAMPLES for t in trim_outputs(sample)]
-    targets += [
-        "results/references/smallrna/rRNA.fa",
-        "results/references/genes.tsv",
-        f"results/de/{CONTRAST}/mirna.tsv",
-    ]
-    result = snakemake(
-        workdir,
-        *targets,
-        "--cores", "2", "--keep-going", "--configfile", "config/bad_data.yaml",
+    targets += ["results/references/genes.tsv", f"results/de/{CONTRAST}/mirna.tsv"]
+    outputs = []
+    for configfile, wanted, rules in (
         # the hand-made matrix and QC table stand in for the jobs that would make them
-        "--allowed-rules", "trim_smallrna", "trim_longrna_pe", "prepare_cascade_reference",
-        "check_longrna_reference", "diffexp",
-        check=False,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, output[-3000:]
-    return workdir, output, first_gene
+        ("config/bad_data.yaml", targets,
+         ["quantify_smallrna", "prepare_cascade_reference", "bowtie_index", "mirbase_arms",
+          "trim_longrna_pe", "check_longrna_reference", "diffexp"]),
+        ("config/bad_reference.yaml", ["results/references/smallrna/rRNA.fa"],
+         ["prepare_cascade_reference"]),
+    ):
+        result = snakemake(
+            workdir, *wanted, "--cores", "2", "--keep-going", "--configfile", configfile,
+            "--allowed-rules", *rules, check=False,
+        )
+        outputs.append(result.stdout + result.stderr)
+        assert result.returncode != 0, outputs[-1][-3000:]
+    return workdir, "\n".join(outputs), first_gene
 
 
 def log_text(workdir, path):
@@ -185,7 +194,8 @@ def leftovers(workdir, outputs):
 def test_broken_reads_fail_their_trimming_job(bad_run, sample, expected):
     workdir, output, _ = bad_run
     library = BAD_SAMPLES[sample][0]
-    log = f"logs/trim_{'smallrna' if library == 'small' else 'longrna'}/{sample}.log"
+    log = f"logs/quantify_smallrna/{sample}.log" if library == "small" else (
+        f"logs/trim_longrna/{sample}.log")
     # the diagnosis is in the job's log and in snakemake's own output
     assert f"sample {sample}: {expected}" in log_text(workdir, log)
     assert f"sample {sample}: {expected}" in output
@@ -229,9 +239,11 @@ def test_sample_with_zero_counts_fails_its_de_job(bad_run):
 def test_nothing_else_ran(bad_run):
     workdir, _, _ = bad_run
     assert sorted(p.name for p in (workdir / "logs").iterdir()) == [
+        "bowtie_index",
         "check_longrna_reference",
         "diffexp",
+        "mirbase_arms",
         "prepare_cascade_reference",
+        "quantify_smallrna",
         "trim_longrna",
-        "trim_smallrna",
     ]

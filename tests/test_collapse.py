@@ -1,6 +1,7 @@
 """Collapsing identical reads and the _x<count> naming convention."""
 
 import gzip
+import io
 
 import pytest
 
@@ -39,3 +40,62 @@ def test_umi_collapse_refuses_reads_without_umi(tmp_path):
     fastq.write_text("@r1\nACGTACGTACGTACGTACG\n+\nIIIIIIIIIIIIIIIIIII\n")
     with pytest.raises(ValueError, match="has no UMI suffix"):
         collapse.count_sequences(fastq, umi=True)
+
+
+def fasta_bytes(records):
+    return b"".join(f">{name}\n{sequence}\n".encode() for name, sequence in records)
+
+
+def test_fasta_stream_counts_like_the_fastq_collapser(tmp_path):
+    sequences = ["TGAGGTAGTAGGTTGTATAGTT"] * 4 + ["TAGCTTATCAGACTGATGTTGA"] * 2 + ["ACGT" * 5]
+    fastq = tmp_path / "r.fastq"
+    fastq.write_text("".join(f"@r{i}\n{s}\n+\n{'I' * len(s)}\n" for i, s in enumerate(sequences)))
+    stream = io.BytesIO(fasta_bytes((f"r{i} comment", s) for i, s in enumerate(sequences)))
+    assert collapse.count_fasta_stream(stream) == collapse.count_sequences(fastq)
+    assert collapse.count_fasta_stream(io.BytesIO(b"")) == ({}, 0)
+
+
+def test_fasta_stream_counts_distinct_umis():
+    records = [("r1_AAAA", "ACGTACGTACGTACGTACG"), ("r2_AAAA", "ACGTACGTACGTACGTACG"),
+               ("r3_CCCC", "ACGTACGTACGTACGTACG"), ("r4_AAAA", "TTTTACGTACGTACGTACG")]
+    counts, reads = collapse.count_fasta_stream(io.BytesIO(fasta_bytes(records)), umi=True)
+    assert reads == 4
+    assert counts == {"ACGTACGTACGTACGTACG": 2, "TTTTACGTACGTACGTACG": 1}
+    with pytest.raises(ValueError, match="has no UMI suffix"):
+        collapse.count_fasta_stream(io.BytesIO(fasta_bytes([("r1", "ACGT")])), umi=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"@r1\nACGT\n+\nIIII\n",  # FASTQ
+        b">r1\nACGTACGT\nACGT\n>r2\nACGT\n",  # wrapped FASTA
+    ],
+)
+def test_fasta_stream_refuses_anything_but_two_line_fasta(text):
+    with pytest.raises(ValueError, match="FASTA"):
+        collapse.count_fasta_stream(io.BytesIO(text), source="cutadapt output")
+
+
+def test_rank_of_a_collapsed_name():
+    assert collapse.rank("s12_x405") == 12
+    with pytest.raises(ValueError, match="s<rank>_x<count>"):
+        collapse.rank("read12")
+
+
+@pytest.mark.parametrize("umi", [False, True])
+def test_new_sequences_are_announced_once_in_order_of_first_appearance(umi):
+    sequences = ["CCCCGGGGTTTTAAAACCCC", "AAAACCCCGGGGTTTTAAAA", "CCCCGGGGTTTTAAAACCCC",
+                 "GGGGTTTTAAAACCCCGGGG", "AAAACCCCGGGGTTTTAAAA"]
+    stream = io.BytesIO(fasta_bytes((f"r{i}_UMI{i}", s) for i, s in enumerate(sequences)))
+    announced = {}
+
+    def record(first_id, batch):
+        for offset, sequence in enumerate(batch):
+            assert first_id + offset not in announced
+            announced[first_id + offset] = sequence.decode().strip()
+
+    counts, reads = collapse.count_fasta_stream(stream, umi=umi, new_sequences=record)
+    assert reads == 5
+    assert list(counts) == [announced[i] for i in range(len(announced))]
+    assert list(counts) == list(dict.fromkeys(sequences))

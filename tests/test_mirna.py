@@ -119,3 +119,27 @@ def test_fasta_errors_name_the_record(tmp_path):
     notfasta.write_text("@r1\nACGT\n+\nIIII\n")
     with pytest.raises(mirna.ReferenceFileError, match="sequence before the first"):
         list(mirna.read_fasta(notfasta))
+
+
+def test_arms_read_without_pandas_equal_the_pandas_grouping(arms_table, tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "arms.tsv"
+    arms_table.to_csv(path, sep="\t", index=False)
+    assert mirna.read_arms(path) == mirna.arms_by_hairpin(pd.read_csv(path, sep="\t"))
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("hairpin\tmature\nhsa-mir-1\thsa-miR-1\n")
+    with pytest.raises(mirna.ReferenceFileError, match="missing column"):
+        mirna.read_arms(bad)
+
+
+def test_quantify_keeps_the_most_canonical_class_whatever_the_locus_order():
+    arms = {"mir-1-1": [mirna.Arm("miR-1", 10, 32)], "mir-1-2": [mirna.Arm("miR-1", 10, 32)]}
+    loci = [("s1_x6", "mir-1-1", 10, 24, "23A0"),  # 1 nt longer, then a 1 nt tail: 3p+nta
+            ("s1_x6", "mir-1-2", 10, 24, "24")]  # 2 nt longer on this locus: 3p
+    assert mirna.assign(arms["mir-1-1"], 10, 24, [23], RULES) == ("miR-1", "3p+nta")
+    for order in (loci, loci[::-1]):
+        _, isomirs, _ = mirna.quantify(
+            collapsed_alignments(*order), arms, RULES, lambda name: int(name.split("_x")[1])
+        )
+        assert isomirs == {("miR-1", "3p"): 6}

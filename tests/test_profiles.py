@@ -24,7 +24,7 @@ RULE = re.compile(r"^rule (\w+):", re.MULTILINE)
 
 # Rules whose memory depends on the reference (aligners and indexers): a job killed for
 # memory must ask for more on its next attempt.
-ALIGNERS = ["bowtie_index", "smallrna_cascade", "star_index", "star_align", "star_rescue"]
+ALIGNERS = ["bowtie_index", "quantify_smallrna", "star_index", "star_align", "star_rescue"]
 # Seconds of work once per run, contrast or RNA class: not worth a queue wait.
 SMALL_RULES = [
     "prepare_cascade_reference",
@@ -105,7 +105,7 @@ def test_default_resources_name_partition_runtime_and_memory():
 
 def test_every_rule_the_profile_names_exists_in_the_workflow():
     rules = workflow_rules()
-    assert {"trim_smallrna", "smallrna_cascade", "diffexp"} <= rules, "rule parsing broke"
+    assert {"quantify_smallrna", "star_align", "diffexp"} <= rules, "rule parsing broke"
     named = set(parse_set_resources(profile_list("set-resources")))
     named |= set(parse_set_threads(profile_list("set-threads")))
     named |= {rule for members in groups().values() for rule in members}
@@ -238,7 +238,7 @@ def test_small_rules_run_on_the_submit_host(rules):
 
 def test_per_sample_and_aligner_rules_go_to_the_cluster(rules):
     per_sample = {rule for rule, info in rules.items() if "sample" in info["wildcards"]}
-    assert {"trim_smallrna", "star_align", "qc_smallrna_sample"} <= per_sample
+    assert {"quantify_smallrna", "star_align", "qc_smallrna_sample"} <= per_sample
     local = sorted(rule for rule in per_sample | set(ALIGNERS) if rules[rule]["local"])
     assert not local, f"per-sample or aligner rules that would run on the submit host: {local}"
 

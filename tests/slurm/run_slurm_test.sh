@@ -406,8 +406,7 @@ if misplaced := sorted(local & ran):
 
 # The whole per-sample path of every library of the sheet ran in SLURM jobs.
 per_sample_rules = {
-    "small": ["trim_smallrna", "collapse_reads", "smallrna_cascade", "quantify_mirna",
-              "qc_smallrna_sample"],
+    "small": ["quantify_smallrna", "qc_smallrna_sample"],
     "long": ["trim_longrna", "star_align", "infer_strandedness", "featurecounts",
              "samtools_stats", "star_rescue", "circrna_first_pass", "circrna_sample",
              "qc_longrna_sample"],

@@ -244,8 +244,8 @@ def get_trim_input(wildcards):
 
 
 def cutadapt_arguments(wildcards):
-    """cutadapt options of the configured small-RNA protocol."""
-    return " ".join(trimming.cutadapt_arguments(**config["trimming"]))
+    """cutadapt options of the configured small-RNA protocol, as a list."""
+    return trimming.cutadapt_arguments(**config["trimming"])
 
 
 def umi_regex(wildcards):
@@ -305,18 +305,19 @@ def bowtie_index_memory(wildcards, attempt):
     )
 
 
-# Largest reference of the cascade, read once here rather than once per sample job.
-LARGEST_CASCADE_REFERENCE_MB = max(
+# Cascade references, read once here rather than once per sample job.
+CASCADE_REFERENCE_MB = [
     file_size_mb(path)
     for path in [config["smallrna"]["mirbase"]["hairpin"]]
     + [step["fasta"] for step in CASCADE if "fasta" in step]
-)
+]
 
 
-def smallrna_cascade_memory(wildcards, attempt):
-    """Memory of the bowtie cascade: the largest step's index (bowtie loads one at a
-    time, about the size of its FASTA) plus room for the sample's collapsed reads."""
-    return on_attempt(max(2048, LARGEST_CASCADE_REFERENCE_MB + 1000), attempt)
+def quantify_smallrna_memory(wildcards, attempt):
+    """Memory of a small-RNA library's job: every cascade step's bowtie runs at once (each
+    holds its index, about the size of its FASTA), plus room for the sample's distinct
+    sequences and cutadapt."""
+    return on_attempt(max(2048, sum(CASCADE_REFERENCE_MB) + 1000), attempt)
 
 
 def index_prefix(wildcards, output):

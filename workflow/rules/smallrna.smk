@@ -1,4 +1,5 @@
-# Small-RNA quantification: references, collapsing, bowtie cascade, mature miRNA counts.
+# Small-RNA quantification: references, then trimming, collapsing, bowtie cascade and mature
+# miRNA counts of each library.
 
 
 rule prepare_cascade_reference:
@@ -71,31 +72,19 @@ rule mirbase_arms:
         "../scripts/mirbase_arms.py"
 
 
-rule collapse_reads:
+# One job per library from raw reads to mature miRNA counts: cutadapt streams FASTA into
+# the collapser, then the bowtie cascade and the mature-arm assignment run on the distinct
+# sequences (exocargo.smallrna). Separate jobs would each pay an interpreter start and a
+# job launch, and compress and re-read files that nothing else uses.
+rule quantify_smallrna:
     input:
-        fastq="results/trimmed/{sample}.fastq.gz",
-    output:
-        fasta="results/smallrna/{sample}/collapsed.fa",
-        stats="results/smallrna/{sample}/collapse.json",
-    log:
-        "logs/collapse_reads/{sample}.log",
-    benchmark:
-        "benchmarks/collapse_reads/{sample}.tsv"
-    conda:
-        "../envs/python.yaml"
-    resources:
-        mem_mb=2048,
-    params:
-        umi=UMI,
-    script:
-        "../scripts/collapse_reads.py"
-
-
-rule smallrna_cascade:
-    input:
-        reads="results/smallrna/{sample}/collapsed.fa",
+        fastq=get_trim_input,
         indexes=cascade_indexes,
+        arms="results/references/mirbase_arms.tsv",
     output:
+        cutadapt_json="results/trimmed/{sample}.cutadapt.json",
+        collapsed="results/smallrna/{sample}/collapsed.fa",
+        collapse_stats="results/smallrna/{sample}/collapse.json",
         bam="results/smallrna/{sample}/hairpin.bam",
         biotypes="results/smallrna/{sample}/biotypes.tsv",
         unmapped="results/smallrna/{sample}/unmapped.fa.gz",
@@ -103,38 +92,24 @@ rule smallrna_cascade:
             "results/smallrna/{{sample}}/bowtie/{{sample}}.{step}.log",
             step=CASCADE_NAMES,
         ),
-    log:
-        "logs/smallrna_cascade/{sample}.log",
-    benchmark:
-        "benchmarks/smallrna_cascade/{sample}.tsv"
-    conda:
-        "../envs/bowtie.yaml"
-    threads: 2
-    resources:
-        mem_mb=smallrna_cascade_memory,
-    params:
-        steps=cascade_steps,
-    script:
-        "../scripts/smallrna_cascade.py"
-
-
-rule quantify_mirna:
-    input:
-        bam="results/smallrna/{sample}/hairpin.bam",
-        arms="results/references/mirbase_arms.tsv",
-    output:
         counts="results/smallrna/{sample}/mirna_counts.tsv",
         isomirs="results/smallrna/{sample}/isomirs.tsv",
         summary="results/smallrna/{sample}/mirna_summary.tsv",
     log:
-        "logs/quantify_mirna/{sample}.log",
+        main="logs/quantify_smallrna/{sample}.log",
+        cutadapt="logs/quantify_smallrna/{sample}.cutadapt.log",
+        stages="logs/quantify_smallrna/{sample}.stages.tsv",
     benchmark:
-        "benchmarks/quantify_mirna/{sample}.tsv"
+        "benchmarks/quantify_smallrna/{sample}.tsv"
     conda:
-        "../envs/python.yaml"
+        "../envs/smallrna.yaml"
+    threads: 2
     resources:
-        mem_mb=2048,
+        mem_mb=quantify_smallrna_memory,
     params:
+        cutadapt=cutadapt_arguments,
+        umi=UMI,
+        steps=cascade_steps,
         isomir=isomir_rules,
     script:
-        "../scripts/quantify_mirna.py"
+        "../scripts/quantify_smallrna.py"

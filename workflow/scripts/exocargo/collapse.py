@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from operator import itemgetter
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 import dnaio
 
@@ -47,16 +49,106 @@ def count_sequences(fastq: str | Path, umi: bool = False) -> tuple[Counter, int]
     return counts, reads
 
 
+def count_fasta_stream(
+    stream: BinaryIO,
+    umi: bool = False,
+    source: str = "stream",
+    new_sequences: Callable[[int, list[bytes]], None] | None = None,
+) -> tuple[Counter, int]:
+    """Count reads per distinct sequence in a two-line FASTA stream (cutadapt ``--fasta``).
+
+    Reads the stream as it is written, so that collapsing runs alongside trimming instead
+    of after it, and no trimmed FASTQ is compressed to disk and read back. Every record
+    must be one header line and one sequence line, as cutadapt writes them. With ``umi``
+    the UMI that umi_tools appended to the read id (``id_UMI``) is read and a sequence
+    counts its distinct UMIs, as in `count_sequences`. ``source`` names the stream in
+    error messages.
+
+    The counter's keys are in order of first appearance. ``new_sequences(first_id,
+    sequences)``, if given, is called with each batch of sequences not seen before (bytes,
+    newline included) as they turn up; a sequence's id is its position in that order, so
+    that work on distinct sequences (alignment) can start before counting ends. Returns
+    the counter (str keys) and the number of reads read.
+    """
+    first = stream.readline()
+    if first and not first.startswith(b">"):
+        raise ValueError(f"{source}: not FASTA (first line {first[:60]!r})")
+    raw: Counter = Counter()
+    reads = 0
+    if umi:
+        molecules: set[tuple[bytes, bytes]] = set()
+        header = first
+        for sequence in stream:
+            reads += 1
+            name = header[1:].split(maxsplit=1)[0] if header.startswith(b">") else b""
+            if not name:
+                raise ValueError(f"{source}: record {reads} is not a FASTA record: {header!r}")
+            if b"_" not in name:
+                raise ValueError(
+                    f"{source}: read '{name.decode(errors='replace')}' has no UMI suffix; "
+                    "UMI extraction (umi_tools extract) must run before collapsing"
+                )
+            if sequence not in raw:
+                raw[sequence] = 0
+                if new_sequences is not None:
+                    new_sequences(len(raw) - 1, [sequence])
+            molecules.add((sequence, name.rsplit(b"_", 1)[1]))
+            header = stream.readline()
+        raw.update(sequence for sequence, _ in molecules)
+    else:
+        # Every second line is a sequence (newline included); Counter.update counts a
+        # batch of them in C, and adds new keys in the order they come.
+        offset = 0  # lines read after the first header, so far
+        while True:
+            lines = stream.readlines(1 << 20)
+            if not lines:
+                break
+            sequences = lines[offset % 2 :: 2]
+            offset += len(lines)
+            if new_sequences is not None:
+                fresh = [s for s in dict.fromkeys(sequences) if s not in raw]
+                if fresh:
+                    new_sequences(len(raw), fresh)
+            raw.update(sequences)
+        reads = sum(raw.values())
+    counts: Counter = Counter()
+    for line, count in raw.items():
+        if line.startswith(b">") or not line.endswith(b"\n"):
+            raise ValueError(
+                f"{source}: not two-line FASTA (a sequence line reads {line[:60]!r})"
+            )
+        counts[line[:-1].decode("ascii")] = count
+    return counts, reads
+
+
 def ordered(counts: Counter) -> list[tuple[str, int]]:
     """Sequences by decreasing count, ties by sequence: a deterministic order."""
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    # Two passes of a stable sort, both keyed in C: by sequence, then by count (reverse
+    # keeps the sequence order among equal counts).
+    items = sorted(counts.items())
+    items.sort(key=itemgetter(1), reverse=True)
+    return items
 
 
-def write_fasta(counts: Counter, path: str | Path) -> None:
-    """Write collapsed sequences as FASTA with ``s{rank}_x{count}`` names."""
+def write_fasta(
+    counts: Counter, path: str | Path, ranked: list[tuple[str, int]] | None = None
+) -> None:
+    """Write collapsed sequences as FASTA with ``s{rank}_x{count}`` names.
+
+    ``ranked`` is ``ordered(counts)`` when the caller has it already.
+    """
     with open(path, "w") as handle:
-        for rank, (sequence, count) in enumerate(ordered(counts), start=1):
-            handle.write(f">s{rank}_x{count}\n{sequence}\n")
+        handle.writelines(
+            f">s{rank}_x{count}\n{sequence}\n"
+            for rank, (sequence, count) in enumerate(ranked or ordered(counts), start=1)
+        )
+
+
+def rank(name: str) -> int:
+    """Rank of a collapsed sequence (``s{rank}_x{count}``): its line in the collapsed FASTA."""
+    if not name.startswith("s") or "_x" not in name:
+        raise ValueError(f"collapsed read name '{name}' is not s<rank>_x<count>")
+    return int(name[1 : name.index("_x")])
 
 
 def read_count(name: str) -> int:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import logging
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 
 def run_logged(main: Callable, snakemake) -> None:
@@ -33,17 +34,30 @@ def run_logged(main: Callable, snakemake) -> None:
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
+def atomic_output(path: str | os.PathLike, stable_name: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` only on success.
 
-    A job killed or failing half-way leaves no file under the final name.
+    A job killed or failing half-way leaves no file under the final name. The temporary
+    name carries the process id, unless ``stable_name``: for files whose content records
+    their own path (cutadapt's JSON report holds its command line), so that reruns write
+    the same bytes.
     """
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
-    temporary = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    suffix = "" if stable_name else f"-{os.getpid()}"
+    temporary = final.with_name(f".{final.name}.tmp{suffix}")
     try:
         yield temporary
         os.replace(temporary, final)
     finally:
         if temporary.exists():
             temporary.unlink()
+
+
+def write_tsv(path: str | os.PathLike, header: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Write a tab-separated table atomically, formatted as pandas' ``to_csv(sep="\\t",
+    index=False)`` would write it, for jobs that need not import pandas to write one."""
+    with atomic_output(path) as temporary, open(temporary, "w", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)

@@ -9,13 +9,15 @@ told apart by sequencing and are merged into one feature.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 FEATURE_SEPARATOR = "/"
 
@@ -120,6 +122,8 @@ def mature_arms(
     match, fall back to an exact search of the species' mature sequences in the hairpin.
     Returns the table (hairpin, mature, feature_id, start, end) and notes on fallbacks.
     """
+    import pandas as pd
+
     hairpins = {name: seq for name, _, seq in species_records(hairpin_fasta, species)}
     mature_records = species_records(mature_fasta, species)
     if not hairpins:
@@ -198,11 +202,32 @@ class Arm:
 
 def arms_by_hairpin(table: pd.DataFrame) -> dict[str, list[Arm]]:
     """Group the mature arm table by hairpin."""
+    return _group_arms(
+        (row.hairpin, row.feature_id, row.start, row.end)
+        for row in table.itertuples(index=False)
+    )
+
+
+def read_arms(path: str | Path) -> dict[str, list[Arm]]:
+    """The mature arm table written by `mature_arms` (TSV), grouped by hairpin.
+
+    Same result as ``arms_by_hairpin(pd.read_csv(path, sep="\\t"))`` without importing
+    pandas, which would cost the per-sample job more than reading the table does.
+    """
+    with open(path, newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        missing = {"hairpin", "feature_id", "start", "end"} - set(rows.fieldnames or [])
+        if missing:
+            raise ReferenceFileError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        return _group_arms((r["hairpin"], r["feature_id"], r["start"], r["end"]) for r in rows)
+
+
+def _group_arms(rows: Iterable[tuple]) -> dict[str, list[Arm]]:
     arms: dict[str, list[Arm]] = defaultdict(list)
-    for row in table.itertuples(index=False):
-        arm = Arm(row.feature_id, int(row.start), int(row.end))
-        if arm not in arms[row.hairpin]:
-            arms[row.hairpin].append(arm)
+    for hairpin, feature_id, start, end in rows:
+        arm = Arm(feature_id, int(start), int(end))
+        if arm not in arms[hairpin]:
+            arms[hairpin].append(arm)
     return arms
 
 
@@ -349,12 +374,40 @@ def quantify(
         )
         if assigned is not None:
             feature, kind = assigned
-            # Keep the most canonical class when several loci give the same feature.
-            if feature not in hits or kind == "canonical":
+            # Keep the most canonical class when several loci give the same feature,
+            # whatever order bowtie lists the loci in.
+            if feature not in hits or _isomir_rank(kind) < _isomir_rank(hits[feature]):
                 hits[feature] = kind
     if current is not None:
         flush(current, hits)
     return dict(counts), dict(isomirs), unassigned
+
+
+def sam_alignments(records: Iterable[bytes]) -> Iterator[Alignment]:
+    """Mapped hairpin alignments from SAM lines (bytes, no header), in their order.
+
+    Read from the text: query name, reference, 1-based position, sequence length and
+    the MD tag.
+    """
+    for line in records:
+        fields = line.rstrip(b"\n").split(b"\t")
+        if int(fields[1]) & 4:
+            continue
+        md = next((f[5:] for f in fields[11:] if f.startswith(b"MD:Z:")), None)
+        if md is None:
+            raise ValueError(f"SAM record of read {fields[0].decode()} has no MD tag")
+        yield Alignment(
+            read=fields[0].decode(),
+            hairpin=fields[2].decode(),
+            start=int(fields[3]) - 1,
+            read_length=len(fields[9]),
+            md=md.decode(),
+        )
+
+
+def _isomir_rank(kind: str) -> tuple[bool, int, str]:
+    """Canonical first, then the classes with fewer differences, then by name."""
+    return kind != "canonical", kind.count("+"), kind
 
 
 def round_counts(counts: dict[str, float]) -> dict[str, int]:
