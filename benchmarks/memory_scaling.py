@@ -19,6 +19,7 @@ and its numbers depend on the machine.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -111,10 +112,12 @@ def main(argv=None) -> int:
             workdir = base / f"scale_{scale}x"
             workdir.mkdir(parents=True, exist_ok=True)
             prepare(workdir, args.small_reads * scale, args.long_pairs * scale)
+            # the venv's tools (cutadapt, python with dnaio, ...) first on PATH, as under make
+            bin_dir = str(Path(sys.executable).parent)
             subprocess.run(
-                [str(Path(sys.executable).parent / "snakemake"), *TARGETS,
-                 "--cores", str(args.cores)],
+                [str(Path(bin_dir) / "snakemake"), *TARGETS, "--cores", str(args.cores)],
                 cwd=workdir, check=True,
+                env=dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}"),
             )
             peaks[scale] = peak_memory(workdir).groupby("rule")["max_rss"].max()
     finally:
