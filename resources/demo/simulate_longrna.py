@@ -32,7 +32,9 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from demo_files import (
+import demo_common
+from demo_common import (
+    CONTRASTS,
     REPO_ROOT,
     reverse_complement,
     sheet_path,
@@ -88,20 +90,6 @@ DE_MIN_BASE_CIRCLE = 110.0
 MAX_HOST_LOG2FC_BIAS = 0.1
 DISPERSION_RANGE = (0.03, 0.08)
 BATCH_LOG2_SD = 0.2
-
-CONTRASTS = {
-    "resistant_vs_sensitive": ("resistance", "resistant", "sensitive"),
-    "metastatic_vs_localized": ("metastasis", "metastatic", "localized"),
-}
-CELLS = (
-    ("resistant", "metastatic"),
-    ("resistant", "localized"),
-    ("sensitive", "metastatic"),
-    ("sensitive", "localized"),
-)
-# Batch of replicates 1-3 of each cell: every level of either factor gets 3 + 3 batches.
-CELL_BATCHES = (("B1", "B1", "B2"), ("B2", "B2", "B1"), ("B2", "B2", "B1"), ("B1", "B1", "B2"))
-_SHORT = {"resistant": "res", "sensitive": "sen", "metastatic": "met", "localized": "loc"}
 
 
 @dataclass(frozen=True)
@@ -577,21 +565,8 @@ def write_reference(reference: Reference, outdir: Path) -> None:
 # Design and expression
 # ---------------------------------------------------------------------------------------
 def design_table(n_samples: int = 12) -> pd.DataFrame:
-    """Sample names and the 2x2 (+ batch) design; samples fill the four cells in turn."""
-    reps = -(-n_samples // len(CELLS))
-    rows = []
-    for i in range(n_samples):
-        cell = i // reps
-        resistance, metastasis = CELLS[cell]
-        rows.append(
-            {
-                "sample": f"L{i + 1:02d}_{_SHORT[resistance]}_{_SHORT[metastasis]}",
-                "resistance": resistance,
-                "metastasis": metastasis,
-                "batch": CELL_BATCHES[cell][(i - cell * reps) % 3],
-            }
-        )
-    return pd.DataFrame(rows)
+    """Sample names (L01_res_met ...) and the demo's 2x2 (+ batch) design."""
+    return demo_common.design_table(n_samples, "L")
 
 
 def colinear_fraction(circle_length: int) -> float:

@@ -30,7 +30,15 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from demo_files import REPO_ROOT, reverse_complement, sheet_path, write_fasta, write_tsv
+import demo_common
+from demo_common import (
+    CONTRASTS,
+    REPO_ROOT,
+    reverse_complement,
+    sheet_path,
+    write_fasta,
+    write_tsv,
+)
 
 LOG = logging.getLogger("simulate_smallrna")
 
@@ -89,10 +97,6 @@ HARD_PER_CONTRAST = 12
 SHARED_DE = 20  # miRNAs DE in both contrasts
 
 LIBRARY_SIZE_RANGE = (30_000, 80_000)
-CONTRASTS = {
-    "resistant_vs_sensitive": ("resistance", "resistant", "sensitive"),
-    "metastatic_vs_localized": ("metastasis", "metastatic", "localized"),
-}
 # Catalog miRNAs that must be DE (feature id -> {contrast: log2FC}).
 PLANTED_CATALOG = {
     "hsa-miR-222-3p": {"resistant_vs_sensitive": 2.0},
@@ -533,33 +537,11 @@ def load_references(mirbase_dir: str | os.PathLike = DEFAULT_MIRBASE_DIR) -> Ref
 # ---------------------------------------------------------------------------------------
 # Design and expression
 # ---------------------------------------------------------------------------------------
-CELLS = (
-    ("resistant", "metastatic"),
-    ("resistant", "localized"),
-    ("sensitive", "metastatic"),
-    ("sensitive", "localized"),
-)
-# Batch of replicates 1-3 of each cell: every level of either factor gets 3 + 3 batches.
-CELL_BATCHES = (("B1", "B1", "B2"), ("B2", "B2", "B1"), ("B2", "B2", "B1"), ("B1", "B1", "B2"))
-_SHORT = {"resistant": "res", "sensitive": "sen", "metastatic": "met", "localized": "loc"}
 
 
 def design_table(n_samples: int = 12) -> pd.DataFrame:
-    """Sample names and the 2x2 (+ batch) design; samples fill the four cells in turn."""
-    reps = -(-n_samples // len(CELLS))
-    rows = []
-    for i in range(n_samples):
-        cell = i // reps
-        resistance, metastasis = CELLS[cell]
-        rows.append(
-            {
-                "sample": f"S{i + 1:02d}_{_SHORT[resistance]}_{_SHORT[metastasis]}",
-                "resistance": resistance,
-                "metastasis": metastasis,
-                "batch": CELL_BATCHES[cell][(i - cell * reps) % 3],
-            }
-        )
-    return pd.DataFrame(rows)
+    """Sample names (S01_res_met ...) and the demo's 2x2 (+ batch) design."""
+    return demo_common.design_table(n_samples, "S")
 
 
 def named_in_reviews(feature_id: str) -> bool:

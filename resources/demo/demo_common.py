@@ -1,4 +1,5 @@
-"""File writing shared by the demo generators (simulate_smallrna.py, simulate_longrna.py).
+"""What the demo generators (simulate_smallrna.py, simulate_longrna.py) share: the 2 x 2
+design of the demo cohorts and the file writers.
 
 Every writer is atomic (temporary name, then rename) and byte-stable: the same records give
 the same bytes, so that the committed demo can be compared with a fresh run.
@@ -14,6 +15,41 @@ import pandas as pd
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
+
+# The design: resistance x metastasis, three replicates per cell, a batch balanced against
+# both factors. Contrast name -> (sheet column, case level, control level).
+CONTRASTS = {
+    "resistant_vs_sensitive": ("resistance", "resistant", "sensitive"),
+    "metastatic_vs_localized": ("metastasis", "metastatic", "localized"),
+}
+CELLS = (
+    ("resistant", "metastatic"),
+    ("resistant", "localized"),
+    ("sensitive", "metastatic"),
+    ("sensitive", "localized"),
+)
+# Batch of replicates 1-3 of each cell: every level of either factor gets 3 + 3 batches.
+CELL_BATCHES = (("B1", "B1", "B2"), ("B2", "B2", "B1"), ("B2", "B2", "B1"), ("B1", "B1", "B2"))
+_SHORT = {"resistant": "res", "sensitive": "sen", "metastatic": "met", "localized": "loc"}
+
+
+def design_table(n_samples: int, prefix: str) -> pd.DataFrame:
+    """Sample names (``{prefix}01_res_met`` ...) and the 2x2 (+ batch) design; samples fill
+    the four cells in turn."""
+    reps = -(-n_samples // len(CELLS))
+    rows = []
+    for i in range(n_samples):
+        cell = i // reps
+        resistance, metastasis = CELLS[cell]
+        rows.append(
+            {
+                "sample": f"{prefix}{i + 1:02d}_{_SHORT[resistance]}_{_SHORT[metastasis]}",
+                "resistance": resistance,
+                "metastasis": metastasis,
+                "batch": CELL_BATCHES[cell][(i - cell * reps) % 3],
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def reverse_complement(seq: str) -> str:
