@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +51,22 @@ def design_table(n_samples: int, prefix: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def log2_design(design: pd.DataFrame, plan: pd.DataFrame) -> np.ndarray:
+    """log2 of the expected abundance of every feature (rows) in every sample (columns).
+
+    ``plan`` holds per feature a ``base`` level, a log2 fold change per contrast and a
+    ``batch_log2fc``. Factors are coded -1/2 and +1/2 so that ``base`` is the level at the
+    design's centre.
+    """
+    log2mu = np.log2(plan["base"].to_numpy())[:, None] + np.zeros(len(design))[None, :]
+    for contrast, (column, case, _) in CONTRASTS.items():
+        x = np.where(design[column] == case, 0.5, -0.5)
+        log2mu += plan[contrast].to_numpy()[:, None] * x[None, :]
+    x = np.where(design["batch"] == "B2", 0.5, -0.5)
+    log2mu += plan["batch_log2fc"].to_numpy()[:, None] * x[None, :]
+    return log2mu
 
 
 def reverse_complement(seq: str) -> str:

@@ -641,19 +641,6 @@ def plan_expression(reference: Reference, rng: np.random.Generator) -> pd.DataFr
     return plan
 
 
-def _log2_design(design: pd.DataFrame, plan: pd.DataFrame) -> np.ndarray:
-    """log2 of the expected abundance of every feature (rows) in every sample (columns).
-
-    Factors are coded -1/2 and +1/2 so that ``base`` is the level at the design's centre.
-    """
-    log2mu = np.log2(plan["base"].to_numpy())[:, None] + np.zeros(len(design))[None, :]
-    for contrast, (column, case, _) in CONTRASTS.items():
-        x = np.where(design[column] == case, 0.5, -0.5)
-        log2mu += plan[contrast].to_numpy()[:, None] * x[None, :]
-    x = np.where(design["batch"] == "B2", 0.5, -0.5)
-    log2mu += plan["batch_log2fc"].to_numpy()[:, None] * x[None, :]
-    return log2mu
-
 
 def draw_counts(
     rng: np.random.Generator,
@@ -669,7 +656,7 @@ def draw_counts(
     ``circle_scale`` multiplies circRNA abundances (0: a host-gene-only library). Returns
     (counts feature x sample, base_mean as DESeq2 would estimate it).
     """
-    mu = 2.0 ** _log2_design(design, plan)
+    mu = 2.0 ** demo_common.log2_design(design, plan)
     mu[(plan["kind"] == "circRNA").to_numpy()] *= circle_scale
     shape = 1.0 / plan["dispersion"].to_numpy()
     counts = np.zeros(mu.shape, dtype=np.int64)

@@ -655,19 +655,6 @@ def plan_expression(
     return table
 
 
-def _log2_design(design: pd.DataFrame, plan: pd.DataFrame) -> np.ndarray:
-    """log2 of the expected abundance of every feature (rows) in every sample (columns).
-
-    Factors are coded -1/2 and +1/2 so that ``base`` is the level at the design's centre.
-    """
-    log2mu = np.log2(plan["base"].to_numpy())[:, None] + np.zeros(len(design))[None, :]
-    for contrast, (column, case, _) in CONTRASTS.items():
-        x = np.where(design[column] == case, 0.5, -0.5)
-        log2mu += plan[contrast].to_numpy()[:, None] * x[None, :]
-    x = np.where(design["batch"] == "B2", 0.5, -0.5)
-    log2mu += plan["batch_log2fc"].to_numpy()[:, None] * x[None, :]
-    return log2mu
-
 
 def draw_mirna_counts(
     rng: np.random.Generator, plan: pd.DataFrame, design: pd.DataFrame, mirna_reads: np.ndarray
@@ -680,7 +667,7 @@ def draw_mirna_counts(
     base_mean is the mean over samples of the expected count divided by the size factor,
     size factors scaled to geometric mean 1 (as DESeq2's baseMean).
     """
-    mu = 2.0 ** _log2_design(design, plan)
+    mu = 2.0 ** demo_common.log2_design(design, plan)
     shape = 1.0 / plan["dispersion"].to_numpy()
     counts = np.zeros(mu.shape, dtype=np.int64)
     for s in range(mu.shape[1]):
