@@ -2,10 +2,10 @@
 
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
 
+import evaluate_demo as ev
 from conftest import REPO, snakemake
 
 pytestmark = pytest.mark.workflow
@@ -21,11 +21,7 @@ def test_mirna_counts_match_truth(demo_run):
     assert set(truth.columns) <= set(observed.columns)
     missing = truth.index.difference(observed.index)
     assert missing.empty, f"truth features absent from the matrix: {list(missing)[:5]}"
-    observed = observed.loc[truth.index, truth.columns]
-    cells = truth.to_numpy() > 0
-    x = np.log2(truth.to_numpy()[cells] + 1)
-    y = np.log2(observed.to_numpy()[cells] + 1)
-    r = np.corrcoef(x, y)[0, 1]
+    r = ev.mirna_correlation(demo_run)
     assert r >= 0.99, f"Pearson r on log2(count+1) = {r:.4f}"
     # Reads do not appear from nowhere: a read with a sequencing error can tie with a
     # paralog one base away (let-7b/let-7c), but no more than 0.5% of miRNA reads may land
@@ -37,18 +33,11 @@ def test_mirna_counts_match_truth(demo_run):
 
 @pytest.mark.parametrize("contrast", CONTRASTS)
 def test_planted_de_recovered(demo_run, contrast):
-    result = pd.read_csv(demo_run / f"results/de/{contrast}/mirna.tsv", sep="\t")
-    truth = pd.read_csv(TRUTH / "mirna_log2fc.tsv", sep="\t", index_col="feature_id")
-    called = set(result.loc[result["padj"] < ALPHA, "feature_id"])
-    planted = set(truth.index[truth[contrast].abs() >= 1])
-    null = set(result["feature_id"]) - set(truth.index[truth[contrast] != 0])
-    recall = len(called & planted) / len(planted)
-    fdr = len(called & null) / max(len(called), 1)
-    assert len(planted) >= 20
-    assert recall >= 0.9, f"{contrast}: recall {recall:.3f} ({len(called & planted)}/{len(planted)})"
-    assert fdr <= 0.1, f"{contrast}: FDR {fdr:.3f} ({len(called & null)}/{len(called)})"
-    signs = result.set_index("feature_id").loc[sorted(called & planted), "log2FoldChange"]
-    assert (np.sign(signs) == np.sign(truth.loc[signs.index, contrast])).all()
+    figures = ev.de_figures(demo_run, contrast, "mirna")
+    assert figures["planted"] >= 20, figures
+    assert figures["recall"] >= 0.9, figures
+    assert figures["fdr"] <= 0.1, figures
+    assert figures["signs_agree"], figures
 
 
 PLANTED_CARGO = {

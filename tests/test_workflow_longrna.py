@@ -5,40 +5,19 @@ resources/demo/longrna/ beside the small-RNA ones; `demo_run` runs both paths in
 `snakemake --cores 2`. Truth files and their definitions: resources/demo/longrna/README.md.
 """
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import REPO
+import evaluate_demo as ev
 
 pytestmark = pytest.mark.workflow
 
-DEMO = REPO / "resources" / "demo" / "longrna"
-TRUTH = DEMO / "truth"
-CONTRASTS = ["resistant_vs_sensitive", "metastatic_vs_localized"]
-ALPHA = 0.05
-PLACE = ["chrom", "start", "end", "strand"]
-GENE_TYPE_OF_CLASS = {"lncrna": "lncRNA", "mrna": "protein_coding"}
-
-
-def long_samples():
-    sheet = pd.read_csv(DEMO / "longrna_samples.tsv", sep="\t", dtype=str)
-    return list(sheet["sample"])
-
-
-def circle_pairs(demo_run):
-    """(sample, circle) pairs of truth and calls: true and counted BSJ fragments."""
-    truth = pd.read_csv(TRUTH / "circrna_bsj.tsv", sep="\t")
-    rows = []
-    for sample in long_samples():
-        calls = pd.read_csv(demo_run / f"results/circrna/{sample}.bsj.tsv", sep="\t")
-        counted = dict(zip(map(tuple, calls[PLACE].values.tolist()), calls["bsj"]))
-        expected = dict(zip(map(tuple, truth[PLACE].values.tolist()), truth[sample]))
-        for place in set(counted) | set(expected):
-            rows.append((sample, *place, expected.get(place, 0), counted.get(place, 0)))
-    return pd.DataFrame(rows, columns=["sample", *PLACE, "truth", "called"])
+DEMO = ev.LONG
+TRUTH = ev.LONG_TRUTH
+CONTRASTS = list(ev.CONTRASTS)
+ALPHA = ev.ALPHA
+PLACE = ev.PLACE
 
 
 def test_circrna_calls_match_truth(demo_run):
@@ -46,19 +25,13 @@ def test_circrna_calls_match_truth(demo_run):
 
     A call is right only at the planted circle's exact BED coordinates and strand.
     """
-    pairs = circle_pairs(demo_run)
-    calls = pairs[pairs["called"] > 0]
-    precision = (calls["truth"] > 0).mean()
-    tested = pairs[pairs["truth"] >= 5]
-    sensitivity = (tested["called"] > 0).mean()
-    ratio = tested["called"].sum() / tested["truth"].sum()
-    assert len(tested) >= 300, len(tested)
-    assert precision >= 0.99, calls[calls["truth"] == 0]
-    assert sensitivity >= 0.95, tested[tested["called"] == 0]
-    assert abs(ratio - 1) <= 0.05, ratio
+    figures = ev.circrna_figures(ev.circle_pairs(demo_run))
+    assert figures["tested_pairs"] >= 300, figures
+    assert figures["precision"] >= 0.99, figures
+    assert figures["sensitivity"] >= 0.95, figures
+    assert abs(figures["count_ratio"] - 1) <= 0.05, figures
     # Every circle, summed over the samples: the counter neither loses nor invents a tenth.
-    per_circle = tested.groupby(PLACE)[["truth", "called"]].sum()
-    assert (per_circle["called"] / per_circle["truth"]).between(0.9, 1.1).all(), per_circle
+    assert 0.9 <= figures["per_circle_ratio_min"] <= figures["per_circle_ratio_max"] <= 1.1
 
 
 def test_circrna_matrix_carries_known_ids_and_hosts(demo_run):
@@ -80,44 +53,29 @@ def test_gene_counts_match_truth(demo_run):
     The truth is gene_counts_with_circrna.tsv: linear fragments plus the circle fragments
     that do not cross the back-splice junction (they align colinearly on the host's exons).
     """
-    truth = pd.read_csv(TRUTH / "gene_counts_with_circrna.tsv", sep="\t", index_col=0)
-    for rna_class, gene_type in GENE_TYPE_OF_CLASS.items():
+    for rna_class in ev.GENE_TYPE_OF_CLASS:
         observed = pd.read_csv(demo_run / f"results/counts/{rna_class}.tsv", sep="\t",
                                index_col=0)
-        types = pd.read_csv(TRUTH / "gene_log2fc.tsv", sep="\t", index_col="gene_id")
-        expected_ids = set(types.index[types["gene_type"] == gene_type])
-        assert set(observed.index) == expected_ids, rna_class
-        x = np.log2(truth.loc[observed.index, truth.columns].to_numpy().ravel() + 1)
-        y = np.log2(observed[truth.columns].to_numpy().ravel() + 1)
-        r = np.corrcoef(x, y)[0, 1]
+        truth = ev.gene_truth(rna_class)
+        assert set(observed.index) == set(truth.index), rna_class
+        r = ev.log_correlation(observed, truth)
         assert r >= 0.98, f"{rna_class}: Pearson r on log2(count+1) = {r:.4f}"
 
 
 @pytest.mark.parametrize("contrast", CONTRASTS)
 @pytest.mark.parametrize("rna_class", ["lncrna", "mrna", "circrna"])
 def test_planted_de_recovered(demo_run, contrast, rna_class):
-    result = pd.read_csv(demo_run / f"results/de/{contrast}/{rna_class}.tsv", sep="\t",
-                         index_col="feature_id")
-    if rna_class == "circrna":
-        truth = pd.read_csv(TRUTH / "circrna_log2fc.tsv", sep="\t", index_col="circ_id")
-    else:
-        genes = pd.read_csv(TRUTH / "gene_log2fc.tsv", sep="\t", index_col="gene_id")
-        truth = genes[genes["gene_type"] == GENE_TYPE_OF_CLASS[rna_class]]
-    called = set(result.index[result["padj"] < ALPHA])
-    planted = set(truth.index[truth[contrast].abs() >= 1])
-    null = set(result.index) - set(truth.index[truth[contrast] != 0])
-    recall = len(called & planted) / len(planted)
-    fdr = len(called & null) / max(len(called), 1)
-    assert len(planted) >= 7
-    assert recall >= 0.9, f"{rna_class} {contrast}: recall {len(called & planted)}/{len(planted)}"
-    assert fdr <= 0.1, f"{rna_class} {contrast}: FDR {len(called & null)}/{len(called)}"
-    signs = result.loc[sorted(called & planted), "log2FoldChange"]
-    assert (np.sign(signs) == np.sign(truth.loc[signs.index, contrast])).all()
+    figures = ev.de_figures(demo_run, contrast, rna_class)
+    assert figures["planted"] >= 7, figures
+    assert figures["recall"] >= 0.9, figures
+    assert figures["fdr"] <= 0.1, figures
+    assert figures["signs_agree"], figures
 
 
 def test_strandedness_inferred_reverse(demo_run):
-    for sample in long_samples():
-        call = json.loads((demo_run / f"results/star/{sample}/strandedness.json").read_text())
+    calls = ev.strandedness_calls(demo_run)
+    assert len(calls) == 12
+    for call in calls.values():
         assert call["declared"] == "" and call["inferred"] == "reverse", call
         assert call["strandedness"] == "reverse"
 
