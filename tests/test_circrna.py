@@ -77,15 +77,7 @@ def table(*lines):
     """Parse lines as read_chimeric_junctions would."""
     rows = [ln.split("\t") for ln in lines]
     frame = pd.DataFrame(rows, columns=list(circrna.JUNCTION_COLUMNS))
-    for column in (
-        "donor_pos",
-        "acceptor_pos",
-        "junction_type",
-        "repeat_left",
-        "repeat_right",
-        "segment1_start",
-        "segment2_start",
-    ):
+    for column in circrna._INT_COLUMNS:
         frame[column] = frame[column].astype(np.int64)
     return frame
 
