@@ -2,6 +2,7 @@
 
 import gzip
 import io
+from collections import Counter
 
 import pytest
 
@@ -99,3 +100,31 @@ def test_new_sequences_are_announced_once_in_order_of_first_appearance(umi):
     assert reads == 5
     assert list(counts) == [announced[i] for i in range(len(announced))]
     assert list(counts) == list(dict.fromkeys(sequences))
+
+
+def test_new_sequences_across_read_batches():
+    """A stream of several 1 MB read batches (the collapser reads the pipe in batches):
+    every distinct sequence is announced once, with its id in order of first appearance,
+    whether it first turns up in the first batch or a later one, once or many times."""
+    import random
+
+    chooser = random.Random(7)
+    pool = ["".join(chooser.choice("ACGT") for _ in range(22)) for _ in range(3000)]
+    # Later sequences of the pool become possible only as the stream goes on, so later
+    # batches bring new sequences as well as repeats.
+    sequences = [pool[chooser.randrange(1 + i * len(pool) // 120_000)] for i in range(120_000)]
+    stream = io.BytesIO(fasta_bytes((f"read{i}", s) for i, s in enumerate(sequences)))
+    assert len(stream.getvalue()) > 3 << 20
+    announced, batches = [], []
+
+    def record(first_id, batch):
+        assert first_id == len(announced)
+        batches.append(len(batch))
+        announced.extend(sequence.decode().strip() for sequence in batch)
+
+    counts, reads = collapse.count_fasta_stream(stream, new_sequences=record)
+    assert reads == 120_000
+    assert announced == list(dict.fromkeys(sequences)) == list(counts)
+    assert len(batches) > 2
+    assert sum(counts.values()) == reads
+    assert counts == Counter(sequences)

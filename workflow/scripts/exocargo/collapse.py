@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -105,11 +106,14 @@ def count_fasta_stream(
                 break
             sequences = lines[offset % 2 :: 2]
             offset += len(lines)
-            if new_sequences is not None:
-                fresh = [s for s in dict.fromkeys(sequences) if s not in raw]
-                if fresh:
-                    new_sequences(len(raw), fresh)
+            known = len(raw)
             raw.update(sequences)
+            if new_sequences is not None and len(raw) > known:
+                # The keys added by this batch are the dict's last ones (insertion order):
+                # read them from the end, without a pass over the batch or the counter.
+                fresh = list(islice(reversed(raw), len(raw) - known))
+                fresh.reverse()
+                new_sequences(known, fresh)
         reads = sum(raw.values())
     counts: Counter = Counter()
     for line, count in raw.items():
