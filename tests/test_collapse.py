@@ -66,6 +66,69 @@ def test_fasta_stream_counts_distinct_umis():
         collapse.count_fasta_stream(io.BytesIO(fasta_bytes([("r1", "ACGT")])), umi=True)
 
 
+
+INSERT = "TAGCTTATCAGACTGATGTTGA"
+UMI = "ACGTACGTACGT"
+
+
+def substituted(text, position, base):
+    assert text[position] != base
+    return text[:position] + base + text[position + 1 :]
+
+
+@pytest.mark.parametrize(
+    "pair_reads, expected",
+    [
+        # A molecule read 3 times, one copy with an error in the insert: one molecule, and
+        # the errored insert has none.
+        ({(INSERT, UMI): 2, (substituted(INSERT, 5, "A"), UMI): 1}, {INSERT: 1}),
+        # ... or in the UMI.
+        ({(INSERT, UMI): 2, (INSERT, substituted(UMI, 0, "T")): 1}, {INSERT: 1}),
+        # Two reads one substitution apart, one read each: one molecule (as in UMI-tools).
+        ({(INSERT, UMI): 1, (INSERT, substituted(UMI, 11, "A")): 1}, {INSERT: 1}),
+        # Too many reads for an error of the other: two molecules (5 < 2 x 4 - 1).
+        ({(INSERT, UMI): 5, (INSERT, substituted(UMI, 3, "A")): 4}, {INSERT: 2}),
+        # A chain of errors (each one substitution from the one before) joins its molecule.
+        (
+            {
+                (INSERT, UMI): 4,
+                (INSERT, substituted(UMI, 2, "T")): 2,
+                (INSERT, substituted(substituted(UMI, 2, "T"), 7, "C")): 1,
+            },
+            {INSERT: 1},
+        ),
+        # UMIs two substitutions apart are two molecules; so are other inserts.
+        (
+            {
+                (INSERT, UMI): 3,
+                (INSERT, substituted(substituted(UMI, 2, "T"), 7, "C")): 1,
+                ("TGAGGTAGTAGGTTGTATAGTT", UMI): 1,
+            },
+            {INSERT: 2, "TGAGGTAGTAGGTTGTATAGTT": 1},
+        ),
+        # An insert that is only an errored copy disappears, whatever the order it came in.
+        ({(substituted(INSERT, 0, "G"), UMI): 1, (INSERT, UMI): 3}, {INSERT: 1}),
+    ],
+)
+def test_umi_molecules_corrects_sequencing_errors(pair_reads, expected):
+    assert collapse.umi_molecules(pair_reads) == expected
+
+
+def test_umi_stream_announces_only_sequences_with_molecules():
+    errored = substituted(INSERT, 10, "C")
+    records = [(f"r{i}_{UMI}", INSERT) for i in range(3)] + [(f"r3_{UMI}", errored)]
+    records += [("r4_TTTTGGGGCCCC", "TGAGGTAGTAGGTTGTATAGTT")]
+    announced = []
+    counts, reads = collapse.count_fasta_stream(
+        io.BytesIO(fasta_bytes(records)), umi=True,
+        new_sequences=lambda first, batch: announced.extend(
+            (first + i, s) for i, s in enumerate(batch)
+        ),
+    )
+    assert reads == 5
+    assert counts == {INSERT: 1, "TGAGGTAGTAGGTTGTATAGTT": 1}
+    assert announced == [(0, INSERT.encode() + b"\n"), (1, b"TGAGGTAGTAGGTTGTATAGTT\n")]
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -13,7 +13,7 @@ from collections import Counter
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Iterator
 
 import dnaio
 
@@ -30,7 +30,7 @@ def count_sequences(fastq: str | Path, umi: bool = False) -> tuple[Counter, int]
     counts: Counter = Counter()
     reads = 0
     if umi:
-        molecules: set[tuple[str, str]] = set()
+        pairs: Counter = Counter()
         with dnaio.open(fastq) as records:
             for record in records:
                 reads += 1
@@ -40,8 +40,8 @@ def count_sequences(fastq: str | Path, umi: bool = False) -> tuple[Counter, int]
                         f"{fastq}: read '{name}' has no UMI suffix; UMI extraction "
                         "(umi_tools extract) must run before collapsing"
                     )
-                molecules.add((record.sequence, name.rsplit("_", 1)[1]))
-        counts.update(sequence for sequence, _ in molecules)
+                pairs[record.sequence, name.rsplit("_", 1)[1]] += 1
+        counts = umi_molecules(pairs)
     else:
         with dnaio.open(fastq) as records:
             for record in records:
@@ -77,7 +77,7 @@ def count_fasta_stream(
     raw: Counter = Counter()
     reads = 0
     if umi:
-        molecules: set[tuple[bytes, bytes]] = set()
+        pairs: Counter = Counter()  # reads per (sequence line, UMI)
         header = first
         for sequence in stream:
             reads += 1
@@ -89,13 +89,18 @@ def count_fasta_stream(
                     f"{source}: read '{name.decode(errors='replace')}' has no UMI suffix; "
                     "UMI extraction (umi_tools extract) must run before collapsing"
                 )
-            if sequence not in raw:
-                raw[sequence] = 0
-                if new_sequences is not None:
-                    new_sequences(len(raw) - 1, [sequence])
-            molecules.add((sequence, name.rsplit(b"_", 1)[1]))
+            pairs[sequence, name.rsplit(b"_", 1)[1]] += 1
             header = stream.readline()
-        raw.update(sequence for sequence, _ in molecules)
+        # Sequencing errors are corrected once every read is in, so the sequences that
+        # have molecules are announced at the end, not as they come.
+        for line, _ in pairs:
+            check_sequence_line(line, source)
+        counts = umi_molecules(
+            {(line[:-1].decode("ascii"), tag.decode("ascii")): n for (line, tag), n in pairs.items()}
+        )
+        if new_sequences is not None and counts:
+            new_sequences(0, [sequence.encode("ascii") + b"\n" for sequence in counts])
+        return counts, reads
     else:
         # Every second line is a sequence (newline included); Counter.update counts a
         # batch of them in C, and adds new keys in the order they come.
@@ -117,12 +122,67 @@ def count_fasta_stream(
         reads = sum(raw.values())
     counts: Counter = Counter()
     for line, count in raw.items():
-        if line.startswith(b">") or not line.endswith(b"\n"):
-            raise ValueError(
-                f"{source}: not two-line FASTA (a sequence line reads {line[:60]!r})"
-            )
+        check_sequence_line(line, source)
         counts[line[:-1].decode("ascii")] = count
     return counts, reads
+
+
+def check_sequence_line(line: bytes, source: str) -> None:
+    """Refuse a line read as a sequence that is not one (the input is not two-line FASTA)."""
+    if line.startswith(b">") or not line.endswith(b"\n"):
+        raise ValueError(f"{source}: not two-line FASTA (a sequence line reads {line[:60]!r})")
+
+
+# Letters a substitution can put in a read (N: an uncalled base).
+BASES = "ACGTN"
+
+
+def umi_molecules(pair_reads: dict[tuple[str, str], int]) -> Counter:
+    """Molecules per sequence, from the reads of every (sequence, UMI) pair.
+
+    PCR copies of one molecule share its insert and UMI. A copy with a sequencing error in
+    either becomes a pair of its own, one substitution away from the molecule's pair, and
+    counting distinct pairs would count it as a second molecule: at 0.2% errors per base
+    and 3 copies per molecule that overcounts by about 15%. The errors are corrected with
+    the "directional" rule of UMI-tools (Smith, Heger and Sudbery 2017, Genome Research
+    27:491): pair b belongs to the molecule of pair a when they differ by one substitution
+    (in the insert or in the UMI) and a has at least 2 x reads(b) - 1 reads. Pairs are
+    placed by decreasing reads (ties by sequence, then UMI), each joining a neighbour
+    placed before it if one qualifies, so that chains of errors join their molecule as in
+    UMI-tools' network. A pair that joins none is a molecule.
+
+    Returns the molecules of each sequence, keys in the order in which their first
+    molecule's pair first appeared; a sequence all of whose pairs joined molecules of other
+    sequences (an errored copy of an insert) has none and is left out.
+    """
+    order = sorted(pair_reads, key=lambda pair: (-pair_reads[pair], pair))
+    placed: set[tuple[str, str]] = set()
+    founders: set[tuple[str, str]] = set()
+    for pair in order:
+        reads = pair_reads[pair]
+        if not any(
+            neighbour in placed and pair_reads[neighbour] >= 2 * reads - 1
+            for neighbour in one_substitution(*pair)
+        ):
+            founders.add(pair)
+        placed.add(pair)
+    molecules: Counter = Counter()
+    for pair in pair_reads:  # order of first appearance
+        if pair in founders:
+            molecules[pair[0]] += 1
+    return molecules
+
+
+def one_substitution(sequence: str, umi: str) -> Iterator[tuple[str, str]]:
+    """(sequence, UMI) pairs one substitution away from the given one."""
+    for position, base in enumerate(sequence):
+        for other in BASES:
+            if other != base:
+                yield sequence[:position] + other + sequence[position + 1 :], umi
+    for position, base in enumerate(umi):
+        for other in BASES:
+            if other != base:
+                yield sequence, umi[:position] + other + umi[position + 1 :]
 
 
 def ordered(counts: Counter) -> list[tuple[str, int]]:
