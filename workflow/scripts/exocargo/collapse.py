@@ -156,16 +156,23 @@ def umi_molecules(pair_reads: dict[tuple[str, str], int]) -> Counter:
     sequences (an errored copy of an insert) has none and is left out.
     """
     order = sorted(pair_reads, key=lambda pair: (-pair_reads[pair], pair))
-    placed: set[tuple[str, str]] = set()
+    # The pairs placed so far, by UMI and by sequence: a pair's neighbours share one of
+    # the two, so only those are compared (most UMIs come with one sequence).
+    sequences_of_umi: dict[str, list[str]] = {}
+    umis_of_sequence: dict[str, set[str]] = {}
     founders: set[tuple[str, str]] = set()
     for pair in order:
-        reads = pair_reads[pair]
-        if not any(
-            neighbour in placed and pair_reads[neighbour] >= 2 * reads - 1
-            for neighbour in one_substitution(*pair)
+        sequence, umi = pair
+        least = 2 * pair_reads[pair] - 1  # reads of a molecule this pair can be a copy of
+        same_umi = sequences_of_umi.setdefault(umi, [])
+        same_sequence = umis_of_sequence.setdefault(sequence, set())
+        if not (
+            any(pair_reads[other, umi] >= least for other in same_umi if one_apart(other, sequence))
+            or any(pair_reads[sequence, other] >= least for other in neighbours(umi, same_sequence))
         ):
             founders.add(pair)
-        placed.add(pair)
+        same_umi.append(sequence)
+        same_sequence.add(umi)
     molecules: Counter = Counter()
     for pair in pair_reads:  # order of first appearance
         if pair in founders:
@@ -173,16 +180,22 @@ def umi_molecules(pair_reads: dict[tuple[str, str], int]) -> Counter:
     return molecules
 
 
-def one_substitution(sequence: str, umi: str) -> Iterator[tuple[str, str]]:
-    """(sequence, UMI) pairs one substitution away from the given one."""
-    for position, base in enumerate(sequence):
-        for other in BASES:
-            if other != base:
-                yield sequence[:position] + other + sequence[position + 1 :], umi
-    for position, base in enumerate(umi):
-        for other in BASES:
-            if other != base:
-                yield sequence, umi[:position] + other + umi[position + 1 :]
+def one_apart(a: str, b: str) -> bool:
+    """Whether a and b differ by exactly one substitution."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
+
+
+def neighbours(text: str, among: set[str]) -> Iterator[str]:
+    """The members of ``among`` one substitution away from ``text``."""
+    if len(among) <= len(text) * (len(BASES) - 1):
+        yield from (other for other in among if one_apart(other, text))
+        return
+    for position, base in enumerate(text):
+        for letter in BASES:
+            if letter != base:
+                variant = text[:position] + letter + text[position + 1 :]
+                if variant in among:
+                    yield variant
 
 
 def ordered(counts: Counter) -> list[tuple[str, int]]:
