@@ -11,7 +11,6 @@ are still being counted (`StreamingCascade`).
 from __future__ import annotations
 
 import errno
-import fcntl
 import logging
 import os
 import shlex
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from exocargo import collapse
+from exocargo.io import widen_pipe
 
 log = logging.getLogger(__name__)
 
@@ -125,10 +125,7 @@ class StreamingCascade:
             self.stop()
             raise
         self.stdin = self._processes[0].stdin
-        try:  # 1 MB of pipe buffer to the first step (see exocargo.smallrna.widen_pipe)
-            fcntl.fcntl(self.stdin.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-        except OSError:
-            pass
+        widen_pipe(self.stdin)
         self._watchdog = threading.Thread(target=self._watch, daemon=True)
         self._watchdog.start()
 

@@ -17,7 +17,6 @@ shows where its time went (benchmarks/run_bench.py reads it).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gzip
 import json
 import logging
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import Iterator
 
 from exocargo import cascade, collapse, mirna, readcheck
-from exocargo.io import atomic_output, write_tsv
+from exocargo.io import atomic_output, widen_pipe, write_tsv
 
 log = logging.getLogger(__name__)
 
@@ -138,18 +137,6 @@ def diagnose_trimming_failure(sample: str, fastq: str, error: TrimmingError) -> 
             f"for another reason: {error}"
         )
     return RuntimeError("\n".join(f"sample {sample}: {problem}" for problem in problems))
-
-
-def widen_pipe(pipe) -> None:
-    """Give a pipe 1 MB of buffer (Linux), so that writer and reader switch less often.
-
-    The default 64 kB makes cutadapt and the collapser hand over every few hundred reads.
-    Where the size cannot be changed the pipe simply stays as it is.
-    """
-    try:
-        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-    except OSError:
-        pass
 
 
 @dataclass(frozen=True)
