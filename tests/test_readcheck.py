@@ -91,6 +91,19 @@ def test_true_mates_pass(tmp_path):
     assert readcheck.check_pair(first, second) == 10
 
 
+
+def test_explain_failure_names_the_broken_file_or_says_the_files_are_valid(tmp_path):
+    first = write_gz(tmp_path / "x_R1.fastq.gz", fastq_text(10, mate="/1"))
+    second = write_gz(tmp_path / "x_R2.fastq.gz", fastq_text(9, mate="/2"))
+    message = readcheck.explain_failure("X", [first, second], "unused")
+    assert message.startswith("sample X: ") and "has 10 reads but its mate file" in message
+    assert "unused" not in message
+    valid = readcheck.explain_failure("X", [first], "the tool failed for another reason")
+    assert valid == (
+        f"sample X: the read files ({first}) read as valid FASTQ; "
+        "the tool failed for another reason"
+    )
+
 GENOME = ">chr1 first\nACGTACGT\nACGT\n>chr2\nAAAA\n"
 
 

@@ -13,16 +13,10 @@ from exocargo import readcheck
 
 def main(argv):
     sample, paths = argv[0], argv[1:]
-    problems = readcheck.diagnose(paths)
-    if problems:
-        for problem in problems:
-            print(f"sample {sample}: {problem}", file=sys.stderr)
-    else:
-        print(
-            f"sample {sample}: the read files ({', '.join(paths)}) read as valid FASTQ; "
-            "the trimming tool failed for another reason, see its message above",
-            file=sys.stderr,
-        )
+    message = readcheck.explain_failure(
+        sample, paths, "the trimming tool failed for another reason, see its message above"
+    )
+    print(message, file=sys.stderr)
     return 1
 
 

@@ -148,3 +148,14 @@ def diagnose(paths: list[str | Path]) -> list[str]:
     except ReadFileError as error:
         return [str(error)]
     return []
+
+
+def explain_failure(sample: str, paths: list[str | Path], otherwise: str) -> str:
+    """What to say when a trimming tool failed on a sample's read files: the problem found
+    in them (file, read or line, what to change), one line per problem, or, when they read
+    as valid FASTQ, that the tool failed for another reason (``otherwise`` says which)."""
+    problems = diagnose(paths)
+    if problems:
+        return "\n".join(f"sample {sample}: {problem}" for problem in problems)
+    files = ", ".join(str(path) for path in paths)
+    return f"sample {sample}: the read files ({files}) read as valid FASTQ; {otherwise}"

@@ -126,19 +126,6 @@ class TrimmingError(RuntimeError):
     """cutadapt failed; the message holds the end of its report."""
 
 
-def diagnose_trimming_failure(sample: str, fastq: str, error: TrimmingError) -> RuntimeError:
-    """The error to raise when trimming failed: what is wrong with the read file, if
-    exocargo.readcheck finds it (cutadapt's own message does not name the file), else
-    cutadapt's report."""
-    problems = readcheck.diagnose([fastq])
-    if not problems:
-        return RuntimeError(
-            f"sample {sample}: the read file {fastq} reads as valid FASTQ; cutadapt failed "
-            f"for another reason: {error}"
-        )
-    return RuntimeError("\n".join(f"sample {sample}: {problem}" for problem in problems))
-
-
 @dataclass(frozen=True)
 class SampleFiles:
     """Outputs of one small-RNA sample (paths as the rule declares them)."""
@@ -189,7 +176,13 @@ def process_sample(
                     try:
                         counts, reads = trim_and_collapse(command, cutadapt_report, umi, align)
                     except TrimmingError as error:
-                        raise diagnose_trimming_failure(sample, fastq, error) from error
+                        # cutadapt's own message does not name the file: say what is
+                        # wrong with it, if anything.
+                        raise RuntimeError(
+                            readcheck.explain_failure(
+                                sample, [fastq], f"cutadapt failed for another reason: {error}"
+                            )
+                        ) from error
                 note["items"] = f"{reads} reads -> {len(counts)} distinct sequences"
             with clock.stage("cascade_tail") as note:
                 runs = aligner.finish()
