@@ -275,7 +275,7 @@ def hairpin_records(
             reads.setdefault(int(name), []).append(rest)
     ordered = []
     for read_id in sorted(reads, key=ranks.__getitem__):
-        prefix = b"s%d_x%d\t" % (ranks[read_id], counts[read_id])
+        prefix = collapse.collapsed_name(ranks[read_id], counts[read_id]).encode() + b"\t"
         lines = reads[read_id]
         if len(lines) > 1:
             lines.sort(key=_locus)

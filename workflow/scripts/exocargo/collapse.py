@@ -216,9 +216,14 @@ def write_fasta(
     """
     with open(path, "w") as handle:
         handle.writelines(
-            f">s{rank}_x{count}\n{sequence}\n"
+            f">{collapsed_name(rank, count)}\n{sequence}\n"
             for rank, (sequence, count) in enumerate(ranked or ordered(counts), start=1)
         )
+
+
+def collapsed_name(rank: int, count: int) -> str:
+    """Name of a collapsed sequence: ``s{rank}_x{count}`` (read back by rank, read_count)."""
+    return f"s{rank}_x{count}"
 
 
 def rank(name: str) -> int:

@@ -228,7 +228,9 @@ def process_sample(
                     with gzip.GzipFile("", "wb", compresslevel=1, fileobj=raw, mtime=0) as out:
                         out.write(
                             "".join(
-                                f">s{ranks[i]}_x{molecules[i]}\n{sequences[i]}\n" for i in unmapped
+                                f">{collapse.collapsed_name(ranks[i], molecules[i])}\n"
+                                f"{sequences[i]}\n"
+                                for i in unmapped
                             ).encode()
                         )
             write_tsv(
