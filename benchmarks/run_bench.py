@@ -28,7 +28,8 @@ seconds (from the stage table the job writes to logs/quantify_smallrna/), reads/
 reads of the library per second of the stage, so stages compare on one scale), what the
 stage processed, and peak RSS of the job's whole process tree sampled every 0.05 s during
 the stage (Snakemake's own benchmark samples too rarely for stages of seconds); the bowtie
-steps, which run alongside trimming, with their own CPU time and peak RSS; then the
+steps, which run alongside trimming, and the forked mature-miRNA quantification, which runs
+alongside the writing of the other outputs, with their own CPU time and peak RSS; then the
 job's start-up, Snakemake's own time, the total wall, the ratio pipeline wall /
 cutadapt-alone wall (median over the alternating pairs), the same ratio in CPU time (which
 other load changes less), and the pydeseq2 figures. The sample sheet holds the generated
@@ -64,8 +65,9 @@ WORKFLOW_PARTS = ["Snakefile", "config", "workflow", "resources"]
 SAMPLE = "BENCH"
 RULE = "quantify_smallrna"
 # Stages of the job in the order they run; the bowtie steps ("bowtie <step>" rows of the
-# stage table) run alongside trim_collapse_align.
-STAGES = ["trim_collapse_align", "cascade_tail", "rank_write", "quantify"]
+# stage table) run alongside trim_collapse_align, and "quantify" (a forked process)
+# alongside write.
+STAGES = ["trim_collapse_align", "cascade_tail", "rank", "write", "quantify_wait"]
 # Script rules show in the process tree as .snakemake/scripts/tmpXXXX.<script>.py.
 SCRIPT_NAME = re.compile(r"\.(\w+)\.py\b")
 MIRNA_FEATURES = 2656
@@ -444,7 +446,8 @@ def run(args, workdir: Path) -> int:
             peak = sampler.peak_between(RULE, float(row["start"]), float(row["end"]))
             label = f"  {stage}"
         walls = [float(p.stages.loc[stage, "wall_s"]) for _, p in runs]
-        print(f"{label:<28} {wall:>7.2f} {cpu:>6.1f} {reads / wall:>11,.0f} {peak:>12.0f}  "
+        rate = f"{reads / wall:>11,.0f}" if wall > 0 else f"{'-':>11}"
+        print(f"{label:<28} {wall:>7.2f} {cpu:>6.1f} {rate} {peak:>12.0f}  "
               f"{row['items']} [{spread(walls)} s]")
     job_cpu = sampler.cpu().get(RULE, float("nan"))
     startup = best.job_wall - stage_wall

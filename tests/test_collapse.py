@@ -2,6 +2,7 @@
 
 import gzip
 import io
+import random
 from collections import Counter
 
 import pytest
@@ -28,6 +29,17 @@ def test_collapse_counts_and_orders(tmp_path):
         "ACGT" * 5,
     ]
     assert collapse.fasta_totals(out) == (3, 7)
+
+
+def test_rank_order_is_the_order_of_ordered():
+    rng = random.Random(5)
+    counts = Counter()
+    for _ in range(3000):  # many ties: counts 1-4 over few distinct sequences
+        counts["".join(rng.choice("ACGT") for _ in range(rng.randrange(3, 8)))] += 1
+    sequences, molecules = list(counts), list(counts.values())
+    order = collapse.rank_order(sequences, molecules)
+    assert [(sequences[i], molecules[i]) for i in order] == collapse.ordered(counts)
+    assert collapse.rank_order([], []) == []
 
 
 def test_read_count_needs_suffix():

@@ -256,7 +256,8 @@ def aligned_ids(run: StepRun) -> set[int]:
 def hairpin_records(
     run: StepRun, ranks: list[int], counts: list[int]
 ) -> tuple[list[bytes], list[list[bytes]]]:
-    """Header and records of the miRNA step's SAM, reads renamed and in rank order.
+    """Header and records of the miRNA step's SAM alignments, reads renamed and in rank
+    order (reads the step did not align are left out: they went on to the next step).
 
     Read ``id`` is renamed ``s{ranks[id]}_x{counts[id]}``, its collapsed name. Records of
     one read stay together, sorted by hairpin and position (bowtie's order among equally
@@ -272,6 +273,10 @@ def hairpin_records(
                     header.append(line)
                 continue
             name, rest = line.split(b"\t", 1)
+            if int(rest[: rest.index(b"\t")]) & 4:
+                # bowtie -S writes a record for every read it did not align; its --no-unal
+                # would save that, but loses reads and can hang with -p 2 (bowtie 1.3.1).
+                continue
             reads.setdefault(int(name), []).append(rest)
     ordered = []
     for read_id in sorted(reads, key=ranks.__getitem__):

@@ -30,6 +30,8 @@ import jsonschema
 import pandas as pd
 import yaml
 
+from exocargo.io import read_yaml
+
 SCHEMA_PATH = (
     Path(__file__).resolve().parents[2] / "schemas" / "cargo_catalog.schema.yaml"
 )
@@ -123,8 +125,7 @@ class CatalogMatch:
 def load_schema(schema_path: str | Path | None = None) -> dict:
     """Return the catalog row schema (a dict) from YAML; default workflow/schemas/cargo_catalog.schema.yaml."""
     path = Path(schema_path) if schema_path is not None else SCHEMA_PATH
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_yaml(path)
 
 
 def _error_hint(error: jsonschema.ValidationError) -> str:

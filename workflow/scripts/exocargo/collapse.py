@@ -13,7 +13,7 @@ from collections import Counter
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 import dnaio
 
@@ -120,10 +120,13 @@ def count_fasta_stream(
                 fresh.reverse()
                 new_sequences(known, fresh)
         reads = sum(raw.values())
-    counts: Counter = Counter()
-    for line, count in raw.items():
-        check_sequence_line(line, source)
-        counts[line[:-1].decode("ascii")] = count
+    # Checked and decoded all at once: every key is one line, so the joined keys hold one
+    # newline per key, and a header read as a sequence starts a line with '>'.
+    joined = b"".join(raw)
+    if joined.count(b"\n") != len(raw) or joined.startswith(b">") or b"\n>" in joined:
+        for line in raw:
+            check_sequence_line(line, source)
+    counts = Counter(dict(zip(joined.decode("ascii").split("\n"), raw.values())))
     return counts, reads
 
 
@@ -207,17 +210,29 @@ def ordered(counts: Counter) -> list[tuple[str, int]]:
     return items
 
 
+def rank_order(sequences: list[str], counts: list[int]) -> list[int]:
+    """Positions in ``sequences`` in the order of `ordered`: by decreasing count (``counts``
+    holds them at the same positions), ties by sequence."""
+    # The same two stable sorts as `ordered`, on positions: no tuples to build.
+    order = sorted(range(len(sequences)), key=sequences.__getitem__)
+    order.sort(key=counts.__getitem__, reverse=True)
+    return order
+
+
 def write_fasta(
-    counts: Counter, path: str | Path, ranked: list[tuple[str, int]] | None = None
+    counts: Counter, path: str | Path, ranked: Iterable[tuple[str, int]] | None = None
 ) -> None:
     """Write collapsed sequences as FASTA with ``s{rank}_x{count}`` names.
 
-    ``ranked`` is ``ordered(counts)`` when the caller has it already.
+    ``ranked`` holds the (sequence, count) pairs in the order of ``ordered(counts)`` when
+    the caller has them already.
     """
     with open(path, "w") as handle:
         handle.writelines(
             f">{collapsed_name(rank, count)}\n{sequence}\n"
-            for rank, (sequence, count) in enumerate(ranked or ordered(counts), start=1)
+            for rank, (sequence, count) in enumerate(
+                ordered(counts) if ranked is None else ranked, start=1
+            )
         )
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import jsonschema
-import yaml
+
+from exocargo.io import read_yaml
 
 
 class ConfigError(ValueError):
@@ -70,7 +71,7 @@ def config_source(configfiles) -> str:
 
 def check_config(config: Mapping[str, Any], schema_path: str | Path, source: str = "config") -> None:
     """Raise ConfigError listing every problem of ``config`` against the YAML schema."""
-    schema = yaml.safe_load(Path(schema_path).read_text())
+    schema = read_yaml(schema_path)
     found = problems(config, schema)
     if found:
         raise ConfigError(

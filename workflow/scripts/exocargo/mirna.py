@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -283,6 +283,14 @@ def assign(
     class is 'canonical', or a '+'-joined list of '5p', '3p', 'nta', 'snp'.
     """
     tail, other = split_nontemplated(mismatches, read_length, rules.max_nontemplated)
+    return assign_split(arms, start, read_length, tail, other, rules)
+
+
+def assign_split(
+    arms: list[Arm], start: int, read_length: int, tail: int, other: int, rules: IsomirRules
+) -> tuple[str, str] | None:
+    """`assign` for an alignment whose mismatches are already split into the non-templated
+    3' tail's length and the number of other mismatches (`split_nontemplated`)."""
     if other > rules.max_mismatches:
         return None
     templated_end = start + read_length - tail
@@ -310,9 +318,10 @@ def assign(
     return None if best is None else (best[1], best[2])
 
 
-@dataclass(frozen=True)
-class Alignment:
-    """One hairpin alignment of a collapsed read (forward strand, ungapped)."""
+class Alignment(NamedTuple):
+    """One hairpin alignment of a collapsed read (forward strand, ungapped).
+
+    A named tuple: a library has one per hairpin alignment, and tuples are made fast."""
 
     read: str
     hairpin: str
@@ -354,6 +363,8 @@ def quantify(
     current = None
     hits: dict[str, str] = {}
     done: set[str] = set()
+    splits: dict[tuple[str, int], tuple[int, int]] = {}
+    assignments: dict[tuple[str, int, int, int, int], tuple[str, str] | None] = {}
     for alignment in alignments:
         if alignment.read != current:
             if current is not None:
@@ -365,13 +376,21 @@ def quantify(
                     "hairpin BAM must be in bowtie's output order, not sorted"
                 )
             current, hits = alignment.read, {}
-        assigned = assign(
-            arms.get(alignment.hairpin, []),
-            alignment.start,
-            alignment.read_length,
-            mismatch_positions(alignment.md),
-            rules,
-        )
+        # Reads of one miRNA share few distinct MD tags, and fewer distinct (locus, length,
+        # tail, other mismatches): each is worked out once.
+        split = splits.get((alignment.md, alignment.read_length))
+        if split is None:
+            split = splits[alignment.md, alignment.read_length] = split_nontemplated(
+                mismatch_positions(alignment.md), alignment.read_length, rules.max_nontemplated
+            )
+        key = (alignment.hairpin, alignment.start, alignment.read_length, *split)
+        if key in assignments:
+            assigned = assignments[key]
+        else:
+            assigned = assignments[key] = assign_split(
+                arms.get(alignment.hairpin, []), alignment.start, alignment.read_length, *split,
+                rules,
+            )
         if assigned is not None:
             feature, kind = assigned
             # Keep the most canonical class when several loci give the same feature,
@@ -393,15 +412,14 @@ def sam_alignments(records: Iterable[bytes]) -> Iterator[Alignment]:
         fields = line.rstrip(b"\n").split(b"\t")
         if int(fields[1]) & 4:
             continue
-        md = next((f[5:] for f in fields[11:] if f.startswith(b"MD:Z:")), None)
-        if md is None:
+        for tag in fields[11:]:
+            if tag.startswith(b"MD:Z:"):
+                break
+        else:
             raise ValueError(f"SAM record of read {fields[0].decode()} has no MD tag")
         yield Alignment(
-            read=fields[0].decode(),
-            hairpin=fields[2].decode(),
-            start=int(fields[3]) - 1,
-            read_length=len(fields[9]),
-            md=md.decode(),
+            fields[0].decode(), fields[2].decode(), int(fields[3]) - 1, len(fields[9]),
+            tag[5:].decode(),
         )
 
 

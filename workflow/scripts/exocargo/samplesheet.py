@@ -18,7 +18,8 @@ from typing import Mapping
 import jsonschema
 import numpy as np
 import pandas as pd
-import yaml
+
+from exocargo.io import read_yaml
 
 REQUIRED_COLUMNS = ("sample", "library", "fastq_1")
 LIBRARY_TYPES = ("small", "long")
@@ -140,7 +141,7 @@ def validate_sheet(
                     1, column, "column names may only use letters, digits, '.', '_', '-'"
                 )
             )
-    schema = yaml.safe_load(Path(schema_path).read_text())
+    schema = read_yaml(schema_path)
     validator = jsonschema.Draft202012Validator(schema)
     lines = _line_numbers(path)
     seen: dict[str, int] = {}

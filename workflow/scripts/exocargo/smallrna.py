@@ -5,10 +5,10 @@ every sequence the collapser has not seen before goes straight on to the bowtie 
 (exocargo.cascade.StreamingCascade), so trimming, collapsing and alignment run at the same
 time: when cutadapt ends, little is left to align. Reads are then ranked by count, named
 ``s{rank}_x{count}`` and written out as if each stage had run after the other (the same
-files, byte for byte, whatever the threads), and the hairpin alignments are assigned to
-mature arms (exocargo.mirna) in the same process. One job instead of four also saves three
-interpreter starts and job launches per sample, and the compression and re-reading of
-files that nothing else uses.
+files, byte for byte, whatever the threads), while a forked process assigns the hairpin
+alignments to mature arms (exocargo.mirna) on the job's second core. One job instead of
+four also saves three interpreter starts and job launches per sample, and the compression
+and re-reading of files that nothing else uses.
 
 Each stage's wall and CPU seconds go to a stage table beside the job's log, so that a run
 shows where its time went (benchmarks/run_bench.py reads it).
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Iterator
 
 from exocargo import cascade, collapse, mirna, readcheck
-from exocargo.io import atomic_output, widen_pipe, write_tsv
+from exocargo.io import ForkedCall, atomic_output, widen_pipe, write_tsv
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def process_sample(
             clock.add(f"bowtie {run.step.name}", clock_start(clock), run.wall_s, run.cpu_s,
                       run.max_rss_mb, "alongside trimming")
 
-        with clock.stage("rank_write") as note:
+        with clock.stage("rank") as note:
             stats = {
                 "sample": sample,
                 "reads": reads,
@@ -203,83 +203,121 @@ def process_sample(
             log.info("%s", stats)
             # Ids are positions in order of first appearance; names carry rank and count.
             sequences, molecules = list(counts), list(counts.values())
-            ranked = collapse.ordered(counts)
-            rank_of = {sequence: rank for rank, (sequence, _) in enumerate(ranked, start=1)}
-            ranks = [rank_of[sequence] for sequence in sequences]
-            del rank_of
-            with atomic_output(outputs.collapsed) as path:
-                collapse.write_fasta(counts, path, ranked)
-            del ranked
-            with atomic_output(outputs.collapse_stats) as path:
-                path.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
-            remaining = set(range(len(sequences)))
-            table = []
-            for run, log_path in zip(runs, outputs.bowtie_logs):
-                aligned = cascade.aligned_ids(run) & remaining
-                remaining -= aligned
-                table.append((run.step.name, len(aligned), sum(molecules[i] for i in aligned)))
-                with atomic_output(log_path) as path:
-                    shutil.copyfile(run.log, path)
-            unmapped = sorted(remaining, key=ranks.__getitem__)
-            table.append(("unmapped", len(unmapped), sum(molecules[i] for i in unmapped)))
-            with atomic_output(outputs.unmapped) as path:
-                # No file name or time in the gzip header: same bytes on every run.
-                with open(path, "wb") as raw:
-                    with gzip.GzipFile("", "wb", compresslevel=1, fileobj=raw, mtime=0) as out:
-                        out.write(
-                            "".join(
-                                f">{collapse.collapsed_name(ranks[i], molecules[i])}\n"
-                                f"{sequences[i]}\n"
-                                for i in unmapped
-                            ).encode()
-                        )
-            write_tsv(
-                outputs.biotypes,
-                ["sample", "biotype", "sequences", "reads"],
-                [(sample, *row) for row in table],
-            )
-            log.info(
-                "biotypes:\n%s",
-                "\n".join(f"{name}\t{n_sequences}\t{n}" for name, n_sequences, n in table),
-            )
-            hairpin_run = next(run for run in runs if run.step.name == cascade.MIRNA_STEP)
+            order = collapse.rank_order(sequences, molecules)
+            ranks = [0] * len(order)
+            for rank, position in enumerate(order, start=1):
+                ranks[position] = rank
+            note["items"] = f"{len(counts)} distinct sequences ranked"
+        hairpin_run = next(run for run in runs if run.step.name == cascade.MIRNA_STEP)
+
+        # The hairpin BAM and the mature-arm assignment need only the hairpin alignments
+        # and the ranks: they are made in a forked process, on the job's second core, while
+        # this one writes the rest.
+        def quantify() -> str:
             header, records = cascade.hairpin_records(hairpin_run, ranks, molecules)
             with atomic_output(outputs.hairpin_bam) as bam:
                 cascade.write_bam(header, records, str(bam))
-            note["items"] = f"{len(counts)} distinct sequences ranked, {len(steps)} steps tallied"
+            return quantify_mature(sample, records, arms_table, rules, outputs)
 
-    with clock.stage("quantify") as note:
-        counts, isomirs, unassigned = mirna.quantify(
-            mirna.sam_alignments(line for lines in records for line in lines),
-            mirna.read_arms(arms_table),
-            rules,
-            collapse.read_count,
-        )
-        rounded = mirna.round_counts(counts)
-        write_tsv(outputs.counts, ["feature_id", "count"], sorted(rounded.items()))
-        write_tsv(
-            outputs.isomirs,
-            ["feature_id", "isomir", "reads"],
-            [(f, k, round(v, 3)) for (f, k), v in sorted(isomirs.items())],
-        )
-        write_tsv(
-            outputs.summary,
-            ["sample", "category", "reads"],
-            [
-                (sample, "mature", int(round(sum(counts.values())))),
-                (sample, "hairpin_other", unassigned),
-            ],
-        )
-        hairpin_reads = dict((name, n) for name, _, n in table).get(cascade.MIRNA_STEP, 0)
-        note["items"] = f"{hairpin_reads} hairpin reads -> {len(rounded)} mature miRNAs"
-        log.info(
-            "%s: %d reads on %d mature miRNAs, %d hairpin reads outside mature arms",
-            sample,
-            sum(rounded.values()),
-            len(rounded),
-            unassigned,
-        )
+        with ForkedCall(quantify) as quantifier:
+            with clock.stage("write") as note:
+                with atomic_output(outputs.collapsed) as path:
+                    collapse.write_fasta(
+                        counts, path, ((sequences[i], molecules[i]) for i in order)
+                    )
+                del order
+                with atomic_output(outputs.collapse_stats) as path:
+                    path.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+                write_tallies(sample, runs, sequences, molecules, ranks, outputs)
+                note["items"] = f"collapsed reads written, {len(steps)} steps tallied"
+            with clock.stage("quantify_wait") as note:
+                done = quantifier.wait()
+                note["cpu_not_mine"] = done.cpu_s
+                note["items"] = "waiting for the forked hairpin BAM and quantification"
+        clock.add("quantify", done.start, done.wall_s, done.cpu_s, done.max_rss_mb, done.result)
     return stats
+
+
+def write_tallies(
+    sample: str,
+    runs: list[cascade.StepRun],
+    sequences: list[str],
+    molecules: list[int],
+    ranks: list[int],
+    outputs: SampleFiles,
+) -> list[tuple[str, int, int]]:
+    """Write each step's bowtie log, the reads no step aligned and the biotype table.
+
+    A read counts for the first step that aligned it. Returns the biotype table's rows
+    (step or 'unmapped', distinct sequences, reads).
+    """
+    remaining = set(range(len(sequences)))
+    table = []
+    for run, log_path in zip(runs, outputs.bowtie_logs):
+        aligned = cascade.aligned_ids(run) & remaining
+        remaining -= aligned
+        table.append((run.step.name, len(aligned), sum(molecules[i] for i in aligned)))
+        with atomic_output(log_path) as path:
+            shutil.copyfile(run.log, path)
+    unmapped = sorted(remaining, key=ranks.__getitem__)
+    table.append(("unmapped", len(unmapped), sum(molecules[i] for i in unmapped)))
+    with atomic_output(outputs.unmapped) as path:
+        # No file name or time in the gzip header: same bytes on every run.
+        with open(path, "wb") as raw:
+            with gzip.GzipFile("", "wb", compresslevel=1, fileobj=raw, mtime=0) as out:
+                out.write(
+                    "".join(
+                        f">{collapse.collapsed_name(ranks[i], molecules[i])}\n{sequences[i]}\n"
+                        for i in unmapped
+                    ).encode()
+                )
+    write_tsv(
+        outputs.biotypes,
+        ["sample", "biotype", "sequences", "reads"],
+        [(sample, *row) for row in table],
+    )
+    log.info(
+        "biotypes:\n%s", "\n".join(f"{name}\t{n_sequences}\t{n}" for name, n_sequences, n in table)
+    )
+    return table
+
+
+def quantify_mature(
+    sample: str,
+    records: list[list[bytes]],
+    arms_table: str,
+    rules: mirna.IsomirRules,
+    outputs: SampleFiles,
+) -> str:
+    """Count mature miRNAs and isomiRs from the renamed hairpin SAM records of one library;
+    write the counts, isomiR and summary tables. Returns what was counted, in words."""
+    counts, isomirs, unassigned = mirna.quantify(
+        mirna.sam_alignments(line for lines in records for line in lines),
+        mirna.read_arms(arms_table),
+        rules,
+        collapse.read_count,
+    )
+    rounded = mirna.round_counts(counts)
+    write_tsv(outputs.counts, ["feature_id", "count"], sorted(rounded.items()))
+    write_tsv(
+        outputs.isomirs,
+        ["feature_id", "isomir", "reads"],
+        [(f, k, round(v, 3)) for (f, k), v in sorted(isomirs.items())],
+    )
+    mature = int(round(sum(counts.values())))
+    write_tsv(
+        outputs.summary,
+        ["sample", "category", "reads"],
+        [(sample, "mature", mature), (sample, "hairpin_other", unassigned)],
+    )
+    log.info(
+        "%s: %d reads on %d mature miRNAs, %d hairpin reads outside mature arms",
+        sample,
+        sum(rounded.values()),
+        len(rounded),
+        unassigned,
+    )
+    return f"{mature + unassigned} hairpin reads -> {len(rounded)} mature miRNAs"
 
 
 def clock_start(clock: StageClock) -> float:
