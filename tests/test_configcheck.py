@@ -19,6 +19,25 @@ def test_shipped_config_is_valid():
     configcheck.check_config(shipped(), SCHEMA)
 
 
+def test_defaults_are_filled_in_as_snakemake_validate_fills_them():
+    import copy
+
+    from snakemake.utils import validate
+
+    config = shipped()
+    for key in ("min_length", "max_length", "quality_cutoff"):
+        config["trimming"].pop(key, None)
+    config["smallrna"]["isomir"].pop("max_nontemplated")
+    config["smallrna"]["cascade"][2].pop("mismatches")
+    theirs = copy.deepcopy(config)
+    validate(theirs, str(SCHEMA), set_default=True)
+    configcheck.check_config(config, SCHEMA)
+    assert config == theirs
+    assert config["trimming"]["min_length"] == 17
+    assert config["smallrna"]["isomir"]["max_nontemplated"] == 3
+    assert config["smallrna"]["cascade"][2]["mismatches"] == 1
+
+
 def test_every_problem_is_listed_with_its_key():
     config = shipped()
     config["diffexp"]["contrasts"]["resistant_vs_sensitive"]["context"] = "relapse"

@@ -10,20 +10,19 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from snakemake.io import is_flagged
-from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
 
 from exocargo import circrna, configcheck, samplesheet, trimming  # noqa: E402
 
 SCHEMAS = Path(workflow.basedir) / "workflow" / "schemas"
-# One line per problem first; snakemake's validate then fills in the schema defaults.
+# The config against its schema, one line per problem, then the schema's defaults filled in
+# (as snakemake.utils.validate would, without reading the schema a second time).
 configcheck.check_config(
     config,
     SCHEMAS / "config.schema.yaml",
     configcheck.config_source(workflow.configfiles),
 )
-validate(config, schema="../schemas/config.schema.yaml")
 
 SAMPLE_SHEET = config["samples"]
 SAMPLES = samplesheet.validate_sheet(SAMPLE_SHEET, SCHEMAS / "samples.schema.yaml")

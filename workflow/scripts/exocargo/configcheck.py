@@ -69,11 +69,38 @@ def config_source(configfiles) -> str:
     return f"config ({', '.join(files + ['--config values'])})"
 
 
-def check_config(config: Mapping[str, Any], schema_path: str | Path, source: str = "config") -> None:
-    """Raise ConfigError listing every problem of ``config`` against the YAML schema."""
+def check_config(
+    config: dict[str, Any], schema_path: str | Path, source: str = "config", defaults: bool = True
+) -> None:
+    """Raise ConfigError listing every problem of ``config`` against the YAML schema; then,
+    with ``defaults``, fill in the schema's defaults for the keys the config leaves out."""
     schema = read_yaml(schema_path)
     found = problems(config, schema)
     if found:
         raise ConfigError(
             f"{source} has {len(found)} problem(s):\n" + "\n".join("  - " + p for p in found)
         )
+    if defaults:
+        fill_defaults(config, schema)
+
+
+def fill_defaults(config: dict[str, Any], schema: Mapping) -> None:
+    """Set the schema's ``default`` of every key missing from ``config``, at every level.
+
+    What ``snakemake.utils.validate(config, schema, set_default=True)`` does (the recipe of
+    the jsonschema FAQ), on the schema already read: Snakemake's would read the YAML schema
+    again with PyYAML's Python loader, at every Snakemake start (each job on a cluster).
+    """
+    properties = jsonschema.Draft202012Validator.VALIDATORS["properties"]
+
+    def set_defaults(validator, subschemas, instance, node):
+        for key, subschema in subschemas.items():
+            if "default" in subschema and isinstance(instance, dict):
+                instance.setdefault(key, subschema["default"])
+        yield from properties(validator, subschemas, instance, node)
+
+    filling = jsonschema.validators.extend(
+        jsonschema.Draft202012Validator, {"properties": set_defaults}
+    )
+    for _ in filling(schema).iter_errors(config):
+        pass
