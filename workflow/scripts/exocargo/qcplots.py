@@ -240,6 +240,7 @@ def variance_stabilised(counts: pd.DataFrame) -> pd.DataFrame:
     """
     from pydeseq2.dds import DeseqDataSet
     from pydeseq2.default_inference import DefaultInference
+    from threadpoolctl import threadpool_limits
 
     matrix = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0].astype(int)
     dropped = sorted(set(counts.columns) - set(matrix.columns))
@@ -257,12 +258,13 @@ def variance_stabilised(counts: pd.DataFrame) -> pd.DataFrame:
         metadata=metadata,
         design="~1",
         size_factors_fit_type=fit,
-        # One process: a blind VST fits in under a second, less than starting joblib's
-        # worker processes takes (0.7 s instead of 3.1 s on the demo's miRNAs; same values).
+        # One process and one BLAS thread: a blind VST fits in under a second, less than
+        # starting joblib's worker processes takes (0.7 s instead of 3.1 s on the demo's
+        # miRNAs; same values).
         inference=DefaultInference(n_cpus=1),
         quiet=True,
     )
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, threadpool_limits(1):
         warnings.simplefilter("always")
         dds.vst(use_design=False)
     for warning in caught:
