@@ -31,14 +31,16 @@ def test_collapse_counts_and_orders(tmp_path):
     assert collapse.fasta_totals(out) == (3, 7)
 
 
-def test_rank_order_is_the_order_of_ordered():
+def test_rank_order_and_ordered_sort_by_count_then_sequence():
     rng = random.Random(5)
     counts = Counter()
     for _ in range(3000):  # many ties: counts 1-4 over few distinct sequences
         counts["".join(rng.choice("ACGT") for _ in range(rng.randrange(3, 8)))] += 1
     sequences, molecules = list(counts), list(counts.values())
     order = collapse.rank_order(sequences, molecules)
-    assert [(sequences[i], molecules[i]) for i in order] == collapse.ordered(counts)
+    expected = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    assert [(sequences[i], molecules[i]) for i in order] == expected
+    assert collapse.ordered(counts) == expected
     assert collapse.rank_order([], []) == []
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from itertools import islice
-from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
@@ -202,18 +201,16 @@ def neighbours(text: str, among: set[str]) -> Iterator[str]:
 
 
 def ordered(counts: Counter) -> list[tuple[str, int]]:
-    """Sequences by decreasing count, ties by sequence: a deterministic order."""
-    # Two passes of a stable sort, both keyed in C: by sequence, then by count (reverse
-    # keeps the sequence order among equal counts).
-    items = sorted(counts.items())
-    items.sort(key=itemgetter(1), reverse=True)
-    return items
+    """Sequences and counts by decreasing count, ties by sequence: a deterministic order."""
+    sequences, values = list(counts), list(counts.values())
+    return [(sequences[i], values[i]) for i in rank_order(sequences, values)]
 
 
 def rank_order(sequences: list[str], counts: list[int]) -> list[int]:
-    """Positions in ``sequences`` in the order of `ordered`: by decreasing count (``counts``
-    holds them at the same positions), ties by sequence."""
-    # The same two stable sorts as `ordered`, on positions: no tuples to build.
+    """Positions in ``sequences`` by decreasing count (``counts`` holds them at the same
+    positions), ties by sequence: the order of `ordered`, without building tuples."""
+    # Two passes of a stable sort, both keyed in C: by sequence, then by count (reverse
+    # keeps the sequence order among equal counts).
     order = sorted(range(len(sequences)), key=sequences.__getitem__)
     order.sort(key=counts.__getitem__, reverse=True)
     return order

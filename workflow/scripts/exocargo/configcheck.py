@@ -69,19 +69,16 @@ def config_source(configfiles) -> str:
     return f"config ({', '.join(files + ['--config values'])})"
 
 
-def check_config(
-    config: dict[str, Any], schema_path: str | Path, source: str = "config", defaults: bool = True
-) -> None:
-    """Raise ConfigError listing every problem of ``config`` against the YAML schema; then,
-    with ``defaults``, fill in the schema's defaults for the keys the config leaves out."""
+def check_config(config: dict[str, Any], schema_path: str | Path, source: str = "config") -> None:
+    """Raise ConfigError listing every problem of ``config`` against the YAML schema; then
+    fill in the schema's defaults for the keys the config leaves out."""
     schema = read_yaml(schema_path)
     found = problems(config, schema)
     if found:
         raise ConfigError(
             f"{source} has {len(found)} problem(s):\n" + "\n".join("  - " + p for p in found)
         )
-    if defaults:
-        fill_defaults(config, schema)
+    fill_defaults(config, schema)
 
 
 def fill_defaults(config: dict[str, Any], schema: Mapping) -> None:

@@ -245,12 +245,10 @@ def write_tallies(
     molecules: list[int],
     ranks: list[int],
     outputs: SampleFiles,
-) -> list[tuple[str, int, int]]:
-    """Write each step's bowtie log, the reads no step aligned and the biotype table.
-
-    A read counts for the first step that aligned it. Returns the biotype table's rows
-    (step or 'unmapped', distinct sequences, reads).
-    """
+) -> None:
+    """Write each step's bowtie log, the reads no step aligned and the biotype table
+    (step or 'unmapped', distinct sequences, reads); a read counts for the first step that
+    aligned it."""
     remaining = set(range(len(sequences)))
     table = []
     for run, log_path in zip(runs, outputs.bowtie_logs):
@@ -279,7 +277,6 @@ def write_tallies(
     log.info(
         "biotypes:\n%s", "\n".join(f"{name}\t{n_sequences}\t{n}" for name, n_sequences, n in table)
     )
-    return table
 
 
 def quantify_mature(
