@@ -5,7 +5,12 @@
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-PYTHON ?= python3
+# The venv's interpreter: Debian's python3 where there is one. Debian builds it with
+# profile-guided optimisation, so pure-Python work (Snakemake's start-up at every run and in
+# every SLURM job, cutadapt's main process, the collapser) runs faster than under a build
+# without it, such as pyenv's default. PYTHON=... chooses another; the venv is rebuilt when
+# the choice changes.
+PYTHON ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
 VENV := .venv
 BIN := $(VENV)/bin
 CORES ?= 2
@@ -22,17 +27,24 @@ BUILD_TOOLS := pip==26.3 setuptools==65.5.0 wheel==0.45.1
 TEST_APT_PACKAGES := chromium
 TEST_APT_COMMANDS := chromium
 
-.PHONY: install install-system install-python install-test-system demo test test-fast lint bench clean
+# venv creation (ensurepip) and headers for umi-tools' C extension: Debian's python3-venv and
+# python3-dev.
+export PYTHON_READY := import ensurepip, os, sysconfig; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))
+
+.PHONY: FORCE install install-system install-python install-test-system demo test test-fast lint bench clean
 
 install: install-system install-python
 
 install-system:
 	@missing=""; for tool in $(APT_COMMANDS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	packages="$(APT_PACKAGES)"; \
+	if [ "$(PYTHON)" = /usr/bin/python3 ] && ! $(PYTHON) -c "$$PYTHON_READY"; then \
+		missing="$$missing python3-venv python3-dev"; packages="$$packages python3-venv python3-dev"; fi; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages (missing:$$missing)"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq; \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$packages >/dev/null; \
 	fi
 
 install-test-system:
@@ -46,7 +58,16 @@ install-test-system:
 
 install-python: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+# The interpreter the venv was made with (path and version); rewritten, and the venv removed,
+# only when PYTHON names another, so that an unchanged venv is not reinstalled.
+$(VENV)/.interpreter: FORCE
+	@want="$$($(PYTHON) -c 'import sys; print(sys.executable, sys.version.split()[0])')"; \
+	if [ "$$(cat $@ 2>/dev/null)" != "$$want" ]; then \
+		if [ -e $(VENV) ]; then echo "rebuilding $(VENV) for $$want"; rm -rf $(VENV); fi; \
+		mkdir -p $(VENV); echo "$$want" > $@; \
+	fi
+
+$(VENV)/.installed: requirements.txt $(VENV)/.interpreter
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q $(BUILD_TOOLS)
 	$(BIN)/python -m pip install -q -r requirements.txt
