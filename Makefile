@@ -6,10 +6,10 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 # The venv's interpreter: Debian's python3 where there is one. Debian builds it with
-# profile-guided optimisation, so pure-Python work (Snakemake's start-up at every run and in
-# every SLURM job, cutadapt's main process, the collapser) runs faster than under a build
-# without it, such as pyenv's default. PYTHON=... chooses another; the venv is rebuilt when
-# the choice changes.
+# profile-guided optimisation and libpython linked in, so pure-Python work (Snakemake's
+# start-up at every run and in every SLURM job, cutadapt's main process, the collapser) runs
+# faster than under pyenv's default build (a shared libpython, no PGO). PYTHON=... chooses
+# another; the venv is rebuilt when the choice changes.
 PYTHON ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
 VENV := .venv
 BIN := $(VENV)/bin
