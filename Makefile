@@ -38,7 +38,7 @@ install: install-system install-python
 install-system:
 	@missing=""; for tool in $(APT_COMMANDS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
 	packages="$(APT_PACKAGES)"; \
-	if [ "$(PYTHON)" = /usr/bin/python3 ] && ! $(PYTHON) -c "$$PYTHON_READY"; then \
+	if [ "$(PYTHON)" = /usr/bin/python3 ] && ! $(PYTHON) -c "$$PYTHON_READY" 2>/dev/null; then \
 		missing="$$missing python3-venv python3-dev"; packages="$$packages python3-venv python3-dev"; fi; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages (missing:$$missing)"; \
