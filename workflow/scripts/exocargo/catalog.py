@@ -28,7 +28,6 @@ from typing import Any, Iterable, Mapping, NamedTuple
 
 import jsonschema
 import pandas as pd
-import yaml
 
 from exocargo.io import read_yaml
 
