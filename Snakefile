@@ -1,6 +1,6 @@
 # exocargo: exosomal RNA-seq in breast cancer, from reads to review-annotated cargo.
-# Architecture and conventions: see README.md and the design notes; every setting lives in
-# config/config.yaml (explained in config/README.md).
+# Architecture and conventions: CONTRIBUTING.md; every setting lives in the config
+# (config/config.yaml runs the bundled demo; docs/usage.md explains every key).
 
 from snakemake.utils import min_version
 
@@ -20,7 +20,7 @@ include: "workflow/rules/counts.smk"
 
 
 # Long-RNA rules need the longrna config section, which small-RNA-only runs may omit.
-if LONG_SAMPLES:
+if PLAN.long:
 
     include: "workflow/rules/longrna.smk"
     include: "workflow/rules/circrna.smk"
@@ -30,9 +30,10 @@ include: "workflow/rules/diffexp.smk"
 include: "workflow/rules/cargo.smk"
 include: "workflow/rules/qc.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/versions.smk"
 
 
 rule all:
     default_target: True
     input:
-        all_outputs(),
+        PLAN.all_outputs(),

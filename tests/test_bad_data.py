@@ -169,13 +169,13 @@ def log_text(workdir, path):
 
 
 def leftovers(workdir, outputs):
-    """Outputs (or their partial names) that a failed job left behind."""
-    found = []
-    for output in outputs:
-        path = workdir / output
-        if path.exists() or path.with_name(".partial." + path.name).exists():
-            found.append(output)
-    return found
+    """Outputs that a failed job left behind, under their names or in a shadow directory."""
+    shadows = list((workdir / ".snakemake" / "shadow").glob("*"))
+    return [
+        output
+        for output in outputs
+        if (workdir / output).exists() or any((d / output).exists() for d in shadows)
+    ]
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,8 @@ from conftest import BIN, REPO, copy_workflow, workflow_env
 PROFILE = REPO / "profiles" / "slurm" / "config.yaml"
 TEST_OVERLAY = REPO / "tests" / "slurm" / "profile" / "config.yaml"
 TEST_SCRIPT = REPO / "tests" / "slurm" / "run_slurm_test.sh"
-RULE = re.compile(r"^rule (\w+):", re.MULTILINE)
+# `rule NAME:` and `use rule OTHER as NAME with:` (a rule derived from another)
+RULE = re.compile(r"^(?:rule (\w+):|use rule \w+ as (\w+))", re.MULTILINE)
 
 # Rules whose memory depends on the reference (aligners and indexers): a job killed for
 # memory must ask for more on its next attempt.
@@ -59,7 +60,11 @@ def profile_list(key: str) -> list[str]:
 def workflow_rules() -> set[str]:
     """Names of every rule defined in the Snakefile and workflow/rules/*.smk."""
     files = [REPO / "Snakefile", *sorted((REPO / "workflow" / "rules").glob("*.smk"))]
-    return {name for path in files for name in RULE.findall(path.read_text())}
+    return {
+        defined or derived
+        for path in files
+        for defined, derived in RULE.findall(path.read_text())
+    }
 
 
 def evaluate(resource, attempt: int):
@@ -188,7 +193,7 @@ with SnakemakeApi(OutputSettings(quiet={"all"})) as api:
     workflow = api.workflow(
         resource_settings=ResourceSettings(cores=1), snakefile=Path("Snakefile"), workdir=Path(".")
     )._workflow
-    sample = workflow.globals["LONG_SAMPLES"][0]
+    sample = workflow.globals["PLAN"].long[0]
     wildcards = Wildcards(fromdict={"sample": sample, "step": "miRNA"})
     rules = {}
     for rule in workflow.rules:

@@ -118,16 +118,17 @@ def group_members(pgid: int) -> list[str]:
 
 
 def star_started(workdir: Path) -> list[Path]:
-    return list(workdir.glob("results/star/*/.partial.Log.out"))
+    """STAR reports of alignments under way: shadowed jobs write in .snakemake/shadow."""
+    return list(workdir.glob(".snakemake/shadow/*/results/star/*/Log.out"))
 
 
 @pytest.fixture(scope="module")
 def killed_run(tmp_path_factory):
     """The reduced demo with --cores 2, SIGKILLed during STAR, then restarted to the end.
 
-    Returns the directory, the STAR directories that held partial files at the kill, those
-    of them that already held a final output then, and what the restart had to ask
-    snakemake for (--unlock, --rerun-incomplete).
+    Returns the directory, the STAR directories whose job was under way at the kill (in its
+    shadow directory), those of them that already held a final output then, and what the
+    restart had to ask snakemake for (--unlock, --rerun-incomplete).
     """
     workdir = reduced_workflow(tmp_path_factory.mktemp("reduced_killed"))
     process = subprocess.Popen(
@@ -149,9 +150,9 @@ def killed_run(tmp_path_factory):
     while group_members(process.pid):
         assert time.monotonic() < deadline, f"survived SIGKILL: {group_members(process.pid)}"
         time.sleep(0.1)
-    interrupted = sorted({p.parent for p in star_started(workdir)})
-    # STAR renames its reports before its declared outputs: where a partial report is
-    # left, no output of that job may exist under its final name.
+    interrupted = sorted({workdir / "results/star" / p.parent.name for p in star_started(workdir)})
+    # Snakemake moves a shadowed job's outputs to their final names only after it
+    # succeeded: no output of a job under way may exist under its final name.
     published_early = [
         d
         for d in interrupted
@@ -177,7 +178,7 @@ def killed_run(tmp_path_factory):
 
 
 def test_killed_star_job_left_no_final_output(killed_run):
-    """At the kill, STAR had written only partial files; the rerun replaced them all.
+    """At the kill, STAR had written only in its shadow directory; the rerun made it all.
 
     The restart needs ``--unlock`` (the killed snakemake left its lock) but not
     ``--rerun-incomplete``: no output of the killed job existed under its final name. (STAR
@@ -188,10 +189,10 @@ def test_killed_star_job_left_no_final_output(killed_run):
     assert published_early == []
     assert asked == ["--unlock"]
     for star_dir in interrupted:
-        # after the restart, the job's outputs exist and no partial file is left
+        # after the restart, the job's outputs and STAR's reports exist, its scratch not
         assert (star_dir / "Aligned.sortedByCoord.out.bam").exists()
-        assert not list(star_dir.glob(".partial.*"))
-    assert not list(workdir.glob("results/**/.partial.*"))
+        assert (star_dir / "Log.out").exists()
+        assert not list(star_dir.glob("_STAR*"))
 
 
 @pytest.mark.parametrize("table", COMPARED)

@@ -3,8 +3,8 @@
 
 rule annotate_cargo:
     input:
-        tables=get_contrast_tables,
-        catalog=config["cargo"]["catalog"],
+        tables=expand("results/de/{{contrast}}/{rna_class}.tsv", rna_class=PLAN.rna_classes),
+        catalog=PLAN.config["cargo"]["catalog"],
     output:
         table=report(
             "results/cargo/{contrast}.tsv",
@@ -20,8 +20,8 @@ rule annotate_cargo:
     conda:
         "../envs/python.yaml"
     params:
-        rna_classes=RNA_CLASSES,
+        rna_classes=PLAN.rna_classes,
         context=get_contrast_context,
-        alpha=config["diffexp"]["alpha"],
+        alpha=PLAN.config["diffexp"]["alpha"],
     script:
         "../scripts/annotate_cargo.py"

@@ -10,7 +10,11 @@ rule star_rescue:
     output:
         junctions="results/star/{sample}/rescue/Chimeric.out.junction",
     log:
-        "logs/star_rescue/{sample}.log",
+        main="logs/star_rescue/{sample}.log",
+        star="results/star/{sample}/rescue/Log.out",
+        progress="results/star/{sample}/rescue/Log.progress.out",
+        final="results/star/{sample}/rescue/Log.final.out",
+        splice_junctions="results/star/{sample}/rescue/SJ.out.tab",
     benchmark:
         "benchmarks/star_rescue/{sample}.tsv"
     conda:
@@ -18,18 +22,15 @@ rule star_rescue:
     threads: 2
     resources:
         mem_mb=star_align_memory,
+    shadow:
+        "minimal"
     params:
-        prefix=star_prefix,
-        options=star_rescue_arguments,
-        publish=publish_star_outputs,
-        cleanup=star_cleanup,
+        prefix="results/star/{sample}/rescue/",
+        options=PLAN.star_rescue(),
     shell:
-        "{params.cleanup}; "
-        "rm -rf {params.prefix:q}_STARtmp && "
         "STAR --runThreadN {threads} --genomeDir {input.index:q} "
         "--readFilesIn {input.mates:q} --outFileNamePrefix {params.prefix:q} "
-        "{params.options} > {log:q} 2>&1 && "
-        "{params.publish}"
+        "{params.options} > {log.main:q} 2>&1"
 
 
 rule circrna_first_pass:
@@ -48,14 +49,14 @@ rule circrna_first_pass:
     conda:
         "../envs/python.yaml"
     params:
-        settings=config["circrna"],
+        settings=PLAN.config["circrna"],
     script:
         "../scripts/call_circrna.py"
 
 
 rule circrna_support:
     input:
-        tables=get_bsj_first_pass,
+        tables=expand("results/circrna/{sample}.pass1.tsv", sample=PLAN.long),
     output:
         support="results/circrna/split_supported.tsv",
     log:
@@ -79,7 +80,7 @@ rule circrna_sample:
         bam="results/star/{sample}/Aligned.sortedByCoord.out.bam",
         bai="results/star/{sample}/Aligned.sortedByCoord.out.bam.bai",
         support="results/circrna/split_supported.tsv",
-        known=known_circrnas,
+        known=PLAN.known_circrnas,
     output:
         table="results/circrna/{sample}.bsj.tsv",
         bed="results/circrna/{sample}.bed",
@@ -90,14 +91,14 @@ rule circrna_sample:
     conda:
         "../envs/python.yaml"
     params:
-        settings=config["circrna"],
+        settings=PLAN.config["circrna"],
     script:
         "../scripts/call_circrna.py"
 
 
 rule circrna_matrix:
     input:
-        tables=get_circrna_tables,
+        tables=expand("results/circrna/{sample}.bsj.tsv", sample=PLAN.long),
         genes="results/references/genes.tsv",
     output:
         matrix="results/counts/circrna.tsv",
@@ -110,7 +111,7 @@ rule circrna_matrix:
     conda:
         "../envs/python.yaml"
     params:
-        samples=LONG_SAMPLES,
-        settings=config["circrna"],
+        samples=PLAN.long,
+        settings=PLAN.config["circrna"],
     script:
         "../scripts/circrna_matrix.py"

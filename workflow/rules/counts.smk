@@ -3,7 +3,7 @@
 
 rule mirna_matrix:
     input:
-        counts=get_mirna_sample_counts,
+        counts=expand("results/smallrna/{sample}/mirna_counts.tsv", sample=PLAN.small),
         features="results/references/mirbase_arms.tsv",
     output:
         matrix="results/counts/mirna.tsv",
@@ -15,6 +15,6 @@ rule mirna_matrix:
     conda:
         "../envs/python.yaml"
     params:
-        samples=SMALL_SAMPLES,
+        samples=PLAN.small,
     script:
         "../scripts/count_matrix.py"

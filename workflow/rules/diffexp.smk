@@ -27,8 +27,8 @@ rule diffexp:
     params:
         contrast=get_contrast,
         samples=get_de_samples,
-        alpha=config["diffexp"]["alpha"],
-        min_count=config["diffexp"]["min_count"],
-        min_samples=config["diffexp"]["min_samples"],
+        alpha=PLAN.config["diffexp"]["alpha"],
+        min_count=PLAN.config["diffexp"]["min_count"],
+        min_samples=PLAN.config["diffexp"]["min_samples"],
     script:
         "../scripts/diffexp.py"

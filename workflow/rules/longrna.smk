@@ -1,77 +1,11 @@
-# Long-RNA libraries: trimming, STAR (two-pass, chimeric junctions for circRNAs), library
+# Long-RNA libraries (trimmed in trim.smk): STAR (two-pass, chimeric junctions for circRNAs), library
 # strandedness, featureCounts per sample and gene matrices split by gene type.
-
-
-rule trim_longrna_pe:
-    input:
-        fastq=get_long_fastqs,
-    output:
-        r1="results/trimmed/long/{sample}_R1.fastq.gz",
-        r2="results/trimmed/long/{sample}_R2.fastq.gz",
-        json="results/trimmed/long/{sample}.cutadapt.json",
-    log:
-        "logs/trim_longrna/{sample}.log",
-    benchmark:
-        "benchmarks/trim_longrna/{sample}.tsv"
-    wildcard_constraints:
-        sample=PAIRED_PATTERN,
-    conda:
-        "../envs/cutadapt.yaml"
-    threads: 2
-    resources:
-        mem_mb=1024,
-    params:
-        args=longrna_cutadapt_arguments,
-        partial=partial_outputs,
-        publish=publish_outputs,
-        cleanup=partial_cleanup,
-        check_reads=trim_check_reads,
-    shell:
-        # On failure, say which read file is broken and how (mates that are not pairs,
-        # truncated gzip, not FASTQ); cutadapt's message does not name the file.
-        "{params.cleanup}; "
-        "if ! cutadapt {params.args} -j {threads} --json {params.partial.json:q} "
-        "-o {params.partial.r1:q} -p {params.partial.r2:q} {input.fastq:q} "
-        "> {log:q} 2>&1; then "
-        "{params.check_reads} {input.fastq:q} 2>&1 | tee -a {log:q} >&2; exit 1; fi; "
-        "{params.publish}"
-
-
-rule trim_longrna_se:
-    input:
-        fastq=get_long_fastqs,
-    output:
-        r1="results/trimmed/long/{sample}_R1.fastq.gz",
-        json="results/trimmed/long/{sample}.cutadapt.json",
-    log:
-        "logs/trim_longrna/{sample}.log",
-    benchmark:
-        "benchmarks/trim_longrna/{sample}.tsv"
-    wildcard_constraints:
-        sample=SINGLE_PATTERN,
-    conda:
-        "../envs/cutadapt.yaml"
-    threads: 2
-    resources:
-        mem_mb=1024,
-    params:
-        args=longrna_cutadapt_arguments,
-        partial=partial_outputs,
-        publish=publish_outputs,
-        cleanup=partial_cleanup,
-        check_reads=trim_check_reads,
-    shell:
-        "{params.cleanup}; "
-        "if ! cutadapt {params.args} -j {threads} --json {params.partial.json:q} "
-        "-o {params.partial.r1:q} {input.fastq:q} > {log:q} 2>&1; then "
-        "{params.check_reads} {input.fastq:q} 2>&1 | tee -a {log:q} >&2; exit 1; fi; "
-        "{params.publish}"
 
 
 rule check_longrna_reference:
     input:
-        genome=config["longrna"]["genome"],
-        gtf=config["longrna"]["gtf"],
+        genome=PLAN.config["longrna"]["genome"],
+        gtf=PLAN.config["longrna"]["gtf"],
     output:
         chrom_sizes="results/references/genome.chrom_sizes",
         genes="results/references/genes.tsv",
@@ -87,8 +21,8 @@ rule check_longrna_reference:
 
 rule star_index:
     input:
-        fasta=config["longrna"]["genome"],
-        gtf=config["longrna"]["gtf"],
+        fasta=PLAN.config["longrna"]["genome"],
+        gtf=PLAN.config["longrna"]["gtf"],
         # checked first: STAR indexes a genome with duplicate names without complaint
         chrom_sizes="results/references/genome.chrom_sizes",
     output:
@@ -102,21 +36,18 @@ rule star_index:
     threads: 2
     resources:
         mem_mb=star_index_memory,
+    shadow:
+        "minimal"
     params:
         sa_bases=star_sa_index_bases,
-        overhang=config["longrna"]["star"]["sjdb_overhang"],
-        partial=partial_outputs,
-        publish=publish_outputs,
-        cleanup=partial_cleanup,
+        overhang=PLAN.config["longrna"]["star"]["sjdb_overhang"],
     shell:
-        "{params.cleanup}; "
-        "rm -rf {params.partial.index:q} && mkdir -p {params.partial.index:q} && "
+        "mkdir -p {output.index:q} && "
         "STAR --runMode genomeGenerate --runThreadN {threads} "
-        "--genomeDir {params.partial.index:q} --genomeFastaFiles {input.fasta:q} "
+        "--genomeDir {output.index:q} --genomeFastaFiles {input.fasta:q} "
         "--sjdbGTFfile {input.gtf:q} --sjdbOverhang {params.overhang} "
         "--genomeSAindexNbases {params.sa_bases} "
-        "--outFileNamePrefix {params.partial.index:q}/ > {log:q} 2>&1 && "
-        "{params.publish}"
+        "--outFileNamePrefix {output.index:q}/ > {log:q} 2>&1"
 
 
 rule star_align:
@@ -134,7 +65,9 @@ rule star_align:
             multiext("results/star/{sample}/Unmapped.out", ".mate1", ".mate2")
         ),
     log:
-        "logs/star_align/{sample}.log",
+        main="logs/star_align/{sample}.log",
+        star="results/star/{sample}/Log.out",
+        progress="results/star/{sample}/Log.progress.out",
     benchmark:
         "benchmarks/star_align/{sample}.tsv"
     conda:
@@ -142,28 +75,22 @@ rule star_align:
     threads: 2
     resources:
         mem_mb=star_align_memory,
+    shadow:
+        "minimal"
     params:
-        prefix=star_prefix,
-        chimeric=star_chimeric_arguments,
-        extra=config["longrna"]["star"]["extra"],
-        partial=partial_outputs,
-        publish=publish_star_outputs,
-        cleanup=star_cleanup,
+        prefix="results/star/{sample}/",
+        chimeric=PLAN.star_chimeric(),
+        extra=PLAN.config["longrna"]["star"]["extra"],
     shell:
-        # A killed run leaves STAR's temporary directory behind, and STAR refuses to start
-        # while it exists.
-        "{params.cleanup}; "
-        "rm -rf {params.prefix:q}_STARtmp && "
         "STAR --runThreadN {threads} --genomeDir {input.index:q} "
         "--readFilesIn {input.reads:q} --readFilesCommand zcat "
         "--outFileNamePrefix {params.prefix:q} "
         "--outSAMtype BAM SortedByCoordinate --outSAMattributes NH HI AS nM XS "
         "--quantMode GeneCounts --twopassMode Basic --outReadsUnmapped Fastx "
-        "{params.chimeric} {params.extra} > {log:q} 2>&1 && "
-        "samtools index {params.partial.bam:q} >> {log:q} 2>&1 && "
+        "{params.chimeric} {params.extra} > {log.main:q} 2>&1 && "
+        "samtools index {output.bam:q} >> {log.main:q} 2>&1 && "
         # Single-end runs write no mate2; an empty one keeps the outputs fixed.
-        "touch {params.partial.unmapped[1]:q} && "
-        "{params.publish}"
+        "touch {output.unmapped[1]:q}"
 
 
 rule infer_strandedness:
@@ -187,7 +114,7 @@ rule featurecounts:
     input:
         bam="results/star/{sample}/Aligned.sortedByCoord.out.bam",
         junctions="results/star/{sample}/Chimeric.out.junction",
-        gtf=config["longrna"]["gtf"],
+        gtf=PLAN.config["longrna"]["gtf"],
         strandedness="results/star/{sample}/strandedness.json",
     output:
         counts="results/featurecounts/{sample}.tsv",
@@ -209,7 +136,7 @@ rule featurecounts:
 
 rule gene_matrices:
     input:
-        counts=get_featurecounts_tables,
+        counts=expand("results/featurecounts/{sample}.tsv", sample=PLAN.long),
         genes="results/references/genes.tsv",
     output:
         lncrna="results/counts/lncrna.tsv",
@@ -223,7 +150,7 @@ rule gene_matrices:
     conda:
         "../envs/python.yaml"
     params:
-        samples=LONG_SAMPLES,
-        gene_types=config["longrna"]["gene_types"],
+        samples=PLAN.long,
+        gene_types=PLAN.config["longrna"]["gene_types"],
     script:
         "../scripts/gene_matrices.py"

@@ -14,20 +14,24 @@ rule qc_smallrna_sample:
     benchmark:
         "benchmarks/qc_smallrna_sample/{sample}.tsv"
     wildcard_constraints:
-        sample=SMALL_PATTERN,
+        sample=name_pattern(PLAN.small),
     conda:
         "../envs/python.yaml"
     params:
         library="small",
-        genome_step=config["qc"]["genome_step"],
-        rrna_step=config["qc"]["rrna_step"],
+        genome_step=PLAN.config["qc"]["genome_step"],
+        rrna_step=PLAN.config["qc"]["rrna_step"],
     script:
         "../scripts/qc_sample.py"
 
 
 rule qc_longrna_sample:
     input:
-        unpack(get_long_qc_inputs),
+        cutadapt="results/trimmed/long/{sample}.cutadapt.json",
+        star_log="results/star/{sample}/Log.final.out",
+        featurecounts="results/featurecounts/{sample}.tsv.summary",
+        strandedness="results/star/{sample}/strandedness.json",
+        bsj="results/circrna/{sample}.bsj.tsv",
     output:
         metrics="results/qc/samples/{sample}.json",
     log:
@@ -35,7 +39,7 @@ rule qc_longrna_sample:
     benchmark:
         "benchmarks/qc_longrna_sample/{sample}.tsv"
     wildcard_constraints:
-        sample=LONG_PATTERN,
+        sample=name_pattern(PLAN.long),
     conda:
         "../envs/python.yaml"
     params:
@@ -54,27 +58,23 @@ rule samtools_stats:
     benchmark:
         "benchmarks/samtools_stats/{sample}.tsv"
     wildcard_constraints:
-        sample=LONG_PATTERN,
+        sample=name_pattern(PLAN.long),
     conda:
         # the environment that pins samtools
         "../envs/bowtie.yaml"
     threads: 2
     resources:
         mem_mb=1024,
-    params:
-        partial=partial_outputs,
-        publish=publish_outputs,
-        cleanup=partial_cleanup,
+    shadow:
+        "minimal"
     shell:
-        "{params.cleanup}; "
-        "samtools stats -@ {threads} {input.bam:q} > {params.partial.stats:q} 2> {log:q} "
-        "&& {params.publish}"
+        "samtools stats -@ {threads} {input.bam:q} > {output.stats:q} 2> {log:q}"
 
 
 rule qc_table:
     input:
-        metrics=get_qc_metrics,
-        lengths=get_qc_read_lengths,
+        metrics=expand("results/qc/samples/{sample}.json", sample=PLAN.samples),
+        lengths=expand("results/qc/samples/{sample}.read_lengths.tsv", sample=PLAN.small),
     output:
         table=report(
             "results/qc/samples.tsv",
@@ -94,9 +94,9 @@ rule qc_table:
         "../envs/python.yaml"
     params:
         libraries=sample_libraries,
-        fail=config["qc"]["fail"],
-        warn=config["qc"]["warn"],
-        exclude_failed=config["qc"]["exclude_failed"],
+        fail=PLAN.config["qc"]["fail"],
+        warn=PLAN.config["qc"]["warn"],
+        exclude_failed=PLAN.config["qc"]["exclude_failed"],
     script:
         "../scripts/qc_table.py"
 
@@ -134,8 +134,21 @@ rule qc_plots:
 
 rule multiqc:
     input:
-        unpack(get_multiqc_inputs),
-        config=config["report"]["multiqc_config"],
+        cutadapt=expand("results/trimmed/{sample}.cutadapt.json", sample=PLAN.small)
+        + expand("results/trimmed/long/{sample}.cutadapt.json", sample=PLAN.long),
+        bowtie=expand(
+            "results/smallrna/{sample}/bowtie/{sample}.{step}.log",
+            sample=PLAN.small,
+            step=PLAN.cascade_names,
+        ),
+        star=expand("results/star/{sample}/Log.final.out", sample=PLAN.long),
+        featurecounts=expand(
+            "results/featurecounts/{sample}.tsv.summary", sample=PLAN.long
+        ),
+        samtools=expand("results/qc/samtools/{sample}.stats", sample=PLAN.long),
+        qc_table="results/qc/samples.tsv",
+        composition="results/qc/composition_reads.tsv",
+        config=PLAN.config["report"]["multiqc_config"],
     output:
         html=report(
             "results/multiqc/multiqc_report.html",
@@ -150,18 +163,10 @@ rule multiqc:
         "benchmarks/multiqc/multiqc.tsv"
     conda:
         "../envs/multiqc.yaml"
-    params:
-        outdir=multiqc_outdir,
-        partial=partial_outputs,
-        publish=publish_outputs,
-        cleanup=partial_cleanup,
+    shadow:
+        "minimal"
     shell:
-        # --filename .partial.multiqc_report.html names the data directory
-        # .partial.multiqc_report_data: both partial names of the outputs.
-        "{params.cleanup}; "
-        "rm -rf {params.partial.data:q} && "
         "multiqc --force --no-ansi --config {input.config:q} "
-        "--outdir {params.outdir:q} --filename $(basename {params.partial.html:q}) "
+        "--outdir $(dirname {output.html:q}) --filename $(basename {output.html:q}) "
         "{input.cutadapt:q} {input.bowtie:q} {input.star:q} {input.featurecounts:q} "
-        "{input.samtools:q} {input.qc_table:q} {input.composition:q} > {log:q} 2>&1 && "
-        "{params.publish}"
+        "{input.samtools:q} {input.qc_table:q} {input.composition:q} > {log:q} 2>&1"

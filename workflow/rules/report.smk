@@ -1,5 +1,5 @@
 # Figures of counts and DE results (PCA, sample distances, labelled volcano/MA plots, catalog
-# cargo heatmap), software versions of every tool used, and the self-contained HTML report.
+# cargo heatmap) and the self-contained HTML report.
 
 
 rule exploration_plots:
@@ -33,7 +33,7 @@ rule exploration_plots:
     resources:
         mem_mb=4096,
     params:
-        conditions=CONDITIONS,
+        conditions=PLAN.conditions,
     script:
         "../scripts/exploration_plots.py"
 
@@ -67,7 +67,7 @@ rule de_plots:
     conda:
         "../envs/python.yaml"
     params:
-        alpha=config["diffexp"]["alpha"],
+        alpha=PLAN.config["diffexp"]["alpha"],
     script:
         "../scripts/de_plots.py"
 
@@ -75,7 +75,7 @@ rule de_plots:
 rule cargo_heatmap:
     input:
         vst="results/vst/{rna_class}.tsv",
-        cargo=get_all_cargo_tables,
+        cargo=expand("results/cargo/{contrast}.tsv", contrast=PLAN.contrasts),
         samples=SAMPLE_SHEET,
     output:
         heatmap=report(
@@ -93,61 +93,32 @@ rule cargo_heatmap:
     conda:
         "../envs/python.yaml"
     params:
-        conditions=CONDITIONS,
+        conditions=PLAN.conditions,
     script:
         "../scripts/cargo_heatmap.py"
 
 
-rule tool_versions:
-    output:
-        versions="results/versions/{env}.tsv",
-    log:
-        "logs/tool_versions/{env}.log",
-    benchmark:
-        "benchmarks/tool_versions/{env}.tsv"
-    wildcard_constraints:
-        env=name_pattern(version_envs()),
-    localrule: True
-    conda:
-        "../envs/{env}.yaml"
-    params:
-        command=version_command,
-        partial=partial_outputs,
-        publish=publish_outputs,
-        cleanup=partial_cleanup,
-    shell:
-        "{params.cleanup}; "
-        "({params.command}) > {params.partial.versions:q} 2> {log:q} && {params.publish}"
-
-
-rule software_versions:
-    input:
-        tools=get_tool_versions,
-    output:
-        versions=report(
-            "results/versions.tsv",
-            caption="../report/versions.rst",
-            category="Run",
-            labels={"table": "software versions"},
-        ),
-    log:
-        "logs/software_versions/software_versions.log",
-    benchmark:
-        "benchmarks/software_versions/software_versions.tsv"
-    localrule: True
-    conda:
-        "../envs/python.yaml"
-    params:
-        envs=version_envs(),
-        snakemake=SNAKEMAKE_VERSION,
-    script:
-        "../scripts/software_versions.py"
-
-
 rule html_report:
     input:
-        unpack(get_report_inputs),
-        template=report_template,
+        samples=SAMPLE_SHEET,
+        qc_table="results/qc/samples.tsv",
+        composition="results/plots/qc/composition.png",
+        lengths="results/plots/qc/read_lengths.png",
+        multiqc="results/multiqc/multiqc_report.html",
+        versions="results/versions.tsv",
+        pca=expand("results/plots/{rna_class}/pca.png", rna_class=PLAN.rna_classes),
+        distances=expand(
+            "results/plots/{rna_class}/sample_distances.png", rna_class=PLAN.rna_classes
+        ),
+        cargo_heatmaps=expand(
+            "results/plots/{rna_class}/cargo_heatmap.png", rna_class=PLAN.rna_classes
+        ),
+        # DE files in PLAN.de_pairs order
+        de_tables=[f"results/de/{c}/{k}.tsv" for c, k in PLAN.de_pairs],
+        volcanos=[f"results/plots/{k}/{c}.volcano.png" for c, k in PLAN.de_pairs],
+        ma_plots=[f"results/plots/{k}/{c}.ma.png" for c, k in PLAN.de_pairs],
+        cargo=expand("results/cargo/{contrast}.tsv", contrast=PLAN.contrasts),
+        template=workflow.source_path("../report/report.html.j2"),
     output:
         html=report(
             "results/report.html",
@@ -163,10 +134,10 @@ rule html_report:
     conda:
         "../envs/python.yaml"
     params:
-        config=config,
-        pairs=DE_PAIRS,
-        rna_classes=RNA_CLASSES,
-        library_of_class=LIBRARY_OF_CLASS,
-        cascade=CASCADE_NAMES,
+        config=PLAN.config,
+        pairs=PLAN.de_pairs,
+        rna_classes=PLAN.rna_classes,
+        library_of_class=dict(run_plan.LIBRARY_OF_CLASS),
+        cascade=PLAN.cascade_names,
     script:
         "../scripts/report.py"

@@ -24,14 +24,8 @@ rule bowtie_index:
     input:
         fasta="results/references/smallrna/{step}.fa",
     output:
-        index=multiext(
-            "results/references/smallrna/{step}",
-            ".1.ebwt",
-            ".2.ebwt",
-            ".3.ebwt",
-            ".4.ebwt",
-            ".rev.1.ebwt",
-            ".rev.2.ebwt",
+        index=expand(
+            "results/references/smallrna/{{step}}.{suffix}", suffix=BOWTIE_INDEX_SUFFIXES
         ),
     log:
         "logs/bowtie_index/{step}.log",
@@ -42,21 +36,20 @@ rule bowtie_index:
     threads: 2
     resources:
         mem_mb=bowtie_index_memory,
+    shadow:
+        "minimal"
     params:
-        prefix=index_prefix,
-        publish=publish_outputs,
-        cleanup=partial_cleanup,
+        prefix="results/references/smallrna/{step}",
     shell:
-        "{params.cleanup}; "
         "bowtie-build --threads {threads} --seed 1 {input.fasta:q} {params.prefix:q} "
-        "> {log:q} 2>&1 && {params.publish}"
+        "> {log:q} 2>&1"
 
 
 rule mirbase_arms:
     input:
-        hairpin=config["smallrna"]["mirbase"]["hairpin"],
-        mature=config["smallrna"]["mirbase"]["mature"],
-        gff=config["smallrna"]["mirbase"]["gff"],
+        hairpin=PLAN.config["smallrna"]["mirbase"]["hairpin"],
+        mature=PLAN.config["smallrna"]["mirbase"]["mature"],
+        gff=PLAN.config["smallrna"]["mirbase"]["gff"],
     output:
         arms="results/references/mirbase_arms.tsv",
     log:
@@ -67,7 +60,7 @@ rule mirbase_arms:
     conda:
         "../envs/python.yaml"
     params:
-        species=config["smallrna"]["mirbase"]["species"],
+        species=PLAN.config["smallrna"]["mirbase"]["species"],
     script:
         "../scripts/mirbase_arms.py"
 
@@ -79,7 +72,11 @@ rule mirbase_arms:
 rule quantify_smallrna:
     input:
         fastq=get_trim_input,
-        indexes=cascade_indexes,
+        indexes=expand(
+            "results/references/smallrna/{step}.{suffix}",
+            step=PLAN.cascade_names,
+            suffix=BOWTIE_INDEX_SUFFIXES,
+        ),
         arms="results/references/mirbase_arms.tsv",
     output:
         cutadapt_json="results/trimmed/{sample}.cutadapt.json",
@@ -90,7 +87,7 @@ rule quantify_smallrna:
         unmapped="results/smallrna/{sample}/unmapped.fa.gz",
         bowtie_logs=expand(
             "results/smallrna/{{sample}}/bowtie/{{sample}}.{step}.log",
-            step=CASCADE_NAMES,
+            step=PLAN.cascade_names,
         ),
         counts="results/smallrna/{sample}/mirna_counts.tsv",
         isomirs="results/smallrna/{sample}/isomirs.tsv",
@@ -107,9 +104,9 @@ rule quantify_smallrna:
     resources:
         mem_mb=quantify_smallrna_memory,
     params:
-        cutadapt=cutadapt_arguments,
-        umi=UMI,
+        cutadapt=PLAN.cutadapt_small,
+        umi=PLAN.umi,
         steps=cascade_steps,
-        isomir=isomir_rules,
+        isomir=PLAN.isomir,
     script:
         "../scripts/quantify_smallrna.py"

@@ -12,53 +12,29 @@ from typing import Any, Mapping
 import jsonschema
 
 from exocargo.io import read_yaml
+from exocargo.schema import problems as schema_problems
+from exocargo.schema import subschema
 
 
 class ConfigError(ValueError):
     """A config that cannot run; the message lists every problem found."""
 
 
-def _key_path(path) -> str:
-    parts = []
-    for part in path:
-        parts.append(f"[{part}]" if isinstance(part, int) else f".{part}")
-    return "".join(parts).lstrip(".") or "(top level)"
-
-
-def _subschema(schema: Mapping, path) -> Mapping:
-    """Schema node of a config key path (following properties/items/additionalProperties)."""
-    node: Mapping = schema
-    for part in path:
-        if isinstance(part, int):
-            node = node.get("items", {})
-        elif part in node.get("properties", {}):
-            node = node["properties"][part]
-        elif isinstance(node.get("additionalProperties"), Mapping):
-            node = node["additionalProperties"]
-        else:
-            return {}
-        if "$ref" in node:
-            node = {**schema["definitions"][node["$ref"].rsplit("/", 1)[1]], **node}
-    return node
-
-
 def problems(config: Mapping[str, Any], schema: Mapping) -> list[str]:
-    """One line per schema violation of ``config``."""
+    """One line per schema violation of ``config``: key path, what is wrong, and the key's
+    description from the schema."""
     lines = []
-    validator = jsonschema.Draft202012Validator(schema)
-    for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path))):
-        where = _key_path(error.path)
-        if error.validator == "additionalProperties":
-            allowed = sorted(_subschema(schema, error.path).get("properties", {}))
-            unknown = sorted(set(error.instance) - set(allowed))
+    for problem in schema_problems(config, schema):
+        if problem.validator == "additionalProperties":
+            allowed = sorted(subschema(schema, problem.path).get("properties", {}))
+            unknown = sorted(set(problem.instance) - set(allowed))
             lines.append(
-                f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}"
+                f"{problem.key}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}"
             )
             continue
-        description = " ".join(str(_subschema(schema, error.path).get("description", "")).split())
-        line = f"{where}: {error.message}"
-        if description:
-            line += f" ({description})"
+        line = f"{problem.key}: {problem.message}"
+        if problem.description:
+            line += f" ({problem.description})"
         lines.append(line)
     return lines
 

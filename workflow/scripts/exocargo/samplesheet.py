@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from exocargo.io import read_yaml
+from exocargo.schema import describe
+from exocargo.schema import problems as schema_problems
 
 REQUIRED_COLUMNS = ("sample", "library", "fastq_1")
 LIBRARY_TYPES = ("small", "long")
@@ -122,92 +124,120 @@ def validate_sheet(
     """
     path = Path(path)
     sheet = read_sheet(path)
-    problems: list[SheetProblem] = []
-    missing = [c for c in REQUIRED_COLUMNS if c not in sheet.columns]
-    if missing:
-        problems.append(
-            SheetProblem(
-                1,
-                None,
-                f"required column(s) {', '.join(missing)} missing from the header "
-                f"(found: {', '.join(sheet.columns)}); add them",
-            )
-        )
-        _raise(str(path), problems)
-    for column in sheet.columns:
-        if column not in RESERVED_COLUMNS and not SAFE_NAME.match(column):
-            problems.append(
-                SheetProblem(
-                    1, column, "column names may only use letters, digits, '.', '_', '-'"
-                )
-            )
+    _raise(str(path), _missing_columns(sheet))
+    problems = _column_name_problems(sheet)
     schema = read_yaml(schema_path)
     validator = jsonschema.Draft202012Validator(schema)
-    lines = _line_numbers(path)
-    seen: dict[str, int] = {}
-    folded: dict[str, tuple[str, int]] = {}
-    for (_, row), line in zip(sheet.iterrows(), lines):
-        record = {k: v for k, v in row.items() if v != "" or k in REQUIRED_COLUMNS}
-        for error in sorted(validator.iter_errors(record), key=lambda e: list(e.path)):
-            column = error.path[0] if error.path else None
-            if column is None and error.validator == "required":
-                column = error.message.split("'")[1]
-            hint = schema.get("properties", {}).get(column, {}).get("description", "")
-            value = row.get(column, "") if column else ""
-            problems.append(
-                SheetProblem(
-                    line,
-                    column,
-                    f"value '{value}' is not allowed ({error.message}). {hint}".strip(),
-                )
+    names = _NameRegister()
+    for (_, row), line in zip(sheet.iterrows(), _line_numbers(path)):
+        problems += _schema_problems(row, line, schema, validator)
+        problems += names.check(row["sample"], line)
+        problems += _layout_problems(row, line)
+        if check_files:
+            problems += _missing_fastqs(row, line, Path(base_dir))
+    _raise(str(path), problems)
+    return sheet.set_index("sample", drop=False)
+
+
+def _missing_columns(sheet: pd.DataFrame) -> list[SheetProblem]:
+    missing = [c for c in REQUIRED_COLUMNS if c not in sheet.columns]
+    if not missing:
+        return []
+    return [
+        SheetProblem(
+            1,
+            None,
+            f"required column(s) {', '.join(missing)} missing from the header "
+            f"(found: {', '.join(sheet.columns)}); add them",
+        )
+    ]
+
+
+def _column_name_problems(sheet: pd.DataFrame) -> list[SheetProblem]:
+    return [
+        SheetProblem(1, column, "column names may only use letters, digits, '.', '_', '-'")
+        for column in sheet.columns
+        if column not in RESERVED_COLUMNS and not SAFE_NAME.match(column)
+    ]
+
+
+def _schema_problems(row: pd.Series, line: int, schema, validator) -> list[SheetProblem]:
+    """A row against the sheet's JSON schema (empty optional cells left out)."""
+    record = {k: v for k, v in row.items() if v != "" or k in REQUIRED_COLUMNS}
+    found = []
+    for problem in schema_problems(record, schema, validator):
+        column = problem.column
+        hint = describe(schema, (column,)) if column else ""
+        value = row.get(column, "") if column else ""
+        found.append(
+            SheetProblem(
+                line,
+                column,
+                f"value '{value}' is not allowed ({problem.message}). {hint}".strip(),
             )
-        name = row["sample"]
-        if name in seen:
-            problems.append(
+        )
+    return found
+
+
+class _NameRegister:
+    """Sample names seen so far: duplicates, and names that differ only in case."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+        self.folded: dict[str, tuple[str, int]] = {}
+
+    def check(self, name: str, line: int) -> list[SheetProblem]:
+        if name in self.seen:
+            return [
                 SheetProblem(
                     line,
                     "sample",
-                    f"duplicate sample name '{name}' (first on line {seen[name]}); "
+                    f"duplicate sample name '{name}' (first on line {self.seen[name]}); "
                     "sample names must be unique",
                 )
+            ]
+        self.seen[name] = line
+        other, other_line = self.folded.setdefault(name.casefold(), (name, line))
+        if other == name:
+            return []
+        return [
+            SheetProblem(
+                line,
+                "sample",
+                f"sample name '{name}' differs from '{other}' (line {other_line}) "
+                "only in case; their files would collide on case-insensitive file "
+                "systems (macOS, Windows): rename one",
             )
-        else:
-            seen[name] = line
-            other = folded.setdefault(name.casefold(), (name, line))
-            if other[0] != name:
-                problems.append(
-                    SheetProblem(
-                        line,
-                        "sample",
-                        f"sample name '{name}' differs from '{other[0]}' (line {other[1]}) "
-                        "only in case; their files would collide on case-insensitive file "
-                        "systems (macOS, Windows): rename one",
-                    )
-                )
-        if row["library"] == "small" and row.get("fastq_2", ""):
-            problems.append(
+        ]
+
+
+def _layout_problems(row: pd.Series, line: int) -> list[SheetProblem]:
+    if row["library"] == "small" and row.get("fastq_2", ""):
+        return [
+            SheetProblem(
+                line,
+                "fastq_2",
+                "small-RNA libraries are single-end; leave fastq_2 empty or set "
+                "library to 'long'",
+            )
+        ]
+    return []
+
+
+def _missing_fastqs(row: pd.Series, line: int, base_dir: Path) -> list[SheetProblem]:
+    found = []
+    for column in ("fastq_1", "fastq_2"):
+        value = row.get(column, "")
+        if value and SAFE_PATH.match(value) and not (base_dir / value).is_file():
+            found.append(
                 SheetProblem(
                     line,
-                    "fastq_2",
-                    "small-RNA libraries are single-end; leave fastq_2 empty or set "
-                    "library to 'long'",
+                    column,
+                    f"FASTQ file '{value}' does not exist (paths are "
+                    f"relative to {base_dir.resolve()})",
                 )
             )
-        if check_files:
-            for column in ("fastq_1", "fastq_2"):
-                value = row.get(column, "")
-                if value and SAFE_PATH.match(value):
-                    if not (Path(base_dir) / value).is_file():
-                        problems.append(
-                            SheetProblem(
-                                line,
-                                column,
-                                f"FASTQ file '{value}' does not exist (paths are "
-                                f"relative to {Path(base_dir).resolve()})",
-                            )
-                        )
-    _raise(str(path), problems)
-    return sheet.set_index("sample", drop=False)
+    return found
 
 
 # FASTQ paths reach shell commands; refuse quoting tricks and control characters.

@@ -24,7 +24,8 @@ class SchemaProblem:
     validator: str  # the schema keyword that failed (enum, pattern, required, ...)
     validator_value: Any  # that keyword's value in the schema
     instance: Any  # the offending value
-    description: str  # the description of the key in the schema, whitespace folded
+    description: str  # the schema's description of the value's key (of the object, for
+    # a missing key), whitespace folded
 
     @property
     def key(self) -> str:
@@ -59,6 +60,11 @@ def subschema(schema: Mapping, path) -> Mapping:
     return node
 
 
+def describe(schema: Mapping, path) -> str:
+    """The description the schema gives the key at ``path``, whitespace folded."""
+    return " ".join(str(subschema(schema, path).get("description", "")).split())
+
+
 def problems(document: Any, schema: Mapping, validator=None) -> list[SchemaProblem]:
     """Every violation of ``schema`` by ``document``, in key-path order.
 
@@ -72,7 +78,6 @@ def problems(document: Any, schema: Mapping, validator=None) -> list[SchemaProbl
 
 def _problem(error: jsonschema.ValidationError, schema: Mapping) -> SchemaProblem:
     path = tuple(error.path)
-    described = path if path or error.validator != "required" else (error.message.split("'")[1],)
-    description = " ".join(str(subschema(schema, described).get("description", "")).split())
+    description = describe(schema, path)
     return SchemaProblem(path, error.message, str(error.validator), error.validator_value,
                          error.instance, description)

@@ -1,0 +1,338 @@
+"""The run plan: config and sample sheet turned into one checked description of the run.
+
+``load`` is what the workflow runs at parse time (workflow/rules/common.smk): it validates
+the config against its schema (filling in the defaults), reads and checks the sample sheet
+and the contrasts, checks the reference files and the small-RNA cascade, and returns a
+frozen ``Plan``: which libraries there are, of which type and layout, which RNA classes the
+run measures, which contrasts it tests on which samples, the cascade steps, the reference
+files, the tool arguments and the memory each heavy job needs. Every error is raised here,
+before Snakemake schedules any job, with a message that names the file and what to change.
+
+The Snakemake files only read paths and values off the plan; everything that decides lives
+here and is tested without Snakemake (tests/test_plan.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+
+from exocargo import configcheck, samplesheet, star, trimming, versions
+
+# Which library type measures each RNA class, in the order the classes are reported.
+LIBRARY_OF_CLASS = MappingProxyType(
+    {"mirna": "small", "lncrna": "long", "mrna": "long", "circrna": "long"}
+)
+# The cascade step whose reference is the miRBase hairpin file.
+MIRNA_STEP = "miRNA"
+SCHEMA_DIR = Path("workflow") / "schemas"
+
+
+class PlanError(ValueError):
+    """A config or sheet that cannot be run; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class CascadeStep:
+    """One bowtie step of the small-RNA cascade."""
+
+    name: str
+    source: str  # reference FASTA (the miRBase hairpins for the miRNA step)
+    mismatches: int  # bowtie -v
+    species: str  # miRBase species kept in the reference (miRNA step), else ""
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Memory (MB) of the heavy jobs at their first attempt, from the reference sizes."""
+
+    quantify_smallrna: int
+    bowtie_index: Mapping[str, int]  # by cascade step
+    star_index: int
+    star_align: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the workflow decides before it runs, read off config and sheet."""
+
+    config: Mapping[str, Any]
+    sheet_path: str
+    sheet: pd.DataFrame = field(repr=False, compare=False)
+    small: tuple[str, ...]
+    long: tuple[str, ...]
+    paired: tuple[str, ...]
+    rna_classes: tuple[str, ...]
+    conditions: tuple[str, ...]
+    contrasts: Mapping[str, Mapping[str, Any]]
+    cascade: tuple[CascadeStep, ...]
+    umi: bool
+    umi_pattern: str  # umi_tools regex of the protocol ("" without UMI)
+    cutadapt_small: tuple[str, ...]
+    isomir: Mapping[str, int]  # tolerances of mature-arm assignment (mirna.IsomirRules)
+    memory: Memory
+
+    @property
+    def samples(self) -> tuple[str, ...]:
+        """Every sample, in sheet order."""
+        return tuple(self.sheet.index)
+
+    @property
+    def single(self) -> tuple[str, ...]:
+        """Single-end long-RNA samples."""
+        return tuple(s for s in self.long if s not in self.paired)
+
+    @property
+    def cascade_names(self) -> tuple[str, ...]:
+        """Cascade step names, in cascade order."""
+        return tuple(step.name for step in self.cascade)
+
+    @property
+    def de_pairs(self) -> tuple[tuple[str, str], ...]:
+        """(contrast, RNA class) of every DE test, contrasts in config order."""
+        return tuple((c, k) for c in self.contrasts for k in self.rna_classes)
+
+    @property
+    def tool_envs(self) -> list[str]:
+        """Conda environments of the command-line tools this run uses."""
+        return versions.tool_envs(bool(self.small), bool(self.long), self.umi)
+
+    @property
+    def known_circrnas(self) -> list[str]:
+        """The user's BED of known circRNAs, as a list ([] when none is configured)."""
+        known = self.config.get("circrna", {}).get("known")
+        return [known] if known else []
+
+    def step(self, name: str) -> CascadeStep:
+        """The cascade step called ``name``."""
+        return next(step for step in self.cascade if step.name == name)
+
+    def samples_of_class(self, rna_class: str) -> list[str]:
+        """Samples whose libraries measure an RNA class, in sheet order."""
+        return self.small_or_long(LIBRARY_OF_CLASS[rna_class])
+
+    def small_or_long(self, library: str) -> list[str]:
+        """Samples of one library type ('small' or 'long'), in sheet order."""
+        return list(self.small if library == "small" else self.long)
+
+    def de_samples(self, contrast: str, rna_class: str) -> list[str]:
+        """Libraries of an RNA class in the two levels a contrast compares."""
+        entry = self.contrasts[contrast]
+        levels = {entry["case"], entry["control"]}
+        return [s for s in self.samples_of_class(rna_class)
+                if self.sheet.loc[s, entry["variable"]] in levels]
+
+    def is_paired(self, sample: str) -> bool:
+        """Whether a long-RNA library is paired-end."""
+        return sample in self.paired
+
+    def mates(self, sample: str) -> list[str]:
+        """Mate labels of a long-RNA library: ['R1'] or ['R1', 'R2']."""
+        return ["R1", "R2"] if self.is_paired(sample) else ["R1"]
+
+    def fastqs(self, sample: str) -> list[str]:
+        """Raw read files of a sample as the sheet gives them, in mate order."""
+        row = self.sheet.loc[sample]
+        return [row["fastq_1"], row["fastq_2"]] if self.is_paired(sample) else [row["fastq_1"]]
+
+    def declared_strandedness(self, sample: str) -> str:
+        """Strandedness the sheet declares for a sample, or '' to infer it."""
+        return self.sheet.loc[sample].get("strandedness", "") or ""
+
+    def cutadapt_long(self, sample: str) -> str:
+        """cutadapt options of a long-RNA library (TruSeq adapters, quality, length)."""
+        trim = self.config["longrna"]["trimming"]
+        args = ["-a", trim["adapter_r1"]]
+        if self.is_paired(sample):
+            args += ["-A", trim["adapter_r2"]]
+        args += ["-q", str(trim["quality_cutoff"]), "--minimum-length", str(trim["min_length"])]
+        return " ".join(args)
+
+    def star_chimeric(self) -> str:
+        """STAR options of the main alignment that report back-splice candidates."""
+        return " ".join(star.chimeric_options(**self._chimeric_settings()))
+
+    def star_rescue(self) -> str:
+        """STAR options of the second run on the pairs the main run left unmapped."""
+        return " ".join(star.rescue_options(**self._chimeric_settings()))
+
+    def _chimeric_settings(self) -> dict[str, int]:
+        settings = self.config["longrna"]["star"]
+        return {key: settings[key] for key in ("chim_segment_min", "chim_junction_overhang_min")}
+
+    def all_outputs(self) -> list[str]:
+        """Final targets: count matrices, DE tables, cargo tables, QC and the report."""
+        targets = [f"results/counts/{rna_class}.tsv" for rna_class in self.rna_classes]
+        targets += [
+            "results/qc/samples.tsv",
+            "results/multiqc/multiqc_report.html",
+            "results/versions.tsv",
+            "results/report.html",
+        ]
+        for contrast in self.contrasts:
+            targets += [f"results/de/{contrast}/{k}.tsv" for k in self.rna_classes]
+            if self.rna_classes:
+                targets.append(f"results/cargo/{contrast}.tsv")
+        return targets
+
+
+def load(
+    config: dict[str, Any], basedir: str | Path = ".", configfiles: Sequence = ()
+) -> Plan:
+    """Check ``config`` (filling in its schema defaults in place) and its sample sheet, and
+    return the run plan. Raises a ValueError subclass naming the file and what to change."""
+    schemas = Path(basedir) / SCHEMA_DIR
+    configcheck.check_config(
+        config, schemas / "config.schema.yaml", configcheck.config_source(configfiles)
+    )
+    sheet_path = config["samples"]
+    sheet = samplesheet.validate_sheet(sheet_path, schemas / "samples.schema.yaml")
+    small = samplesheet.samples_of(sheet, "small")
+    long = samplesheet.samples_of(sheet, "long")
+    _check_longrna_section(config, sheet_path, long)
+    contrasts = config["diffexp"]["contrasts"]
+    samplesheet.validate_contrasts(contrasts, sheet, sheet_path, "config diffexp.contrasts")
+    cascade = cascade_steps(config["smallrna"])
+    _check_reference_files(reference_files(config, cascade, bool(long)))
+    protocol = config["trimming"]["protocol"]
+    umi = trimming.uses_umi(protocol)
+    return Plan(
+        config=config,
+        sheet_path=sheet_path,
+        sheet=sheet,
+        small=tuple(small),
+        long=tuple(long),
+        paired=tuple(s for s in long if samplesheet.is_paired(sheet, s)),
+        rna_classes=rna_classes(bool(small), bool(long)),
+        conditions=tuple(samplesheet.condition_columns(sheet)),
+        contrasts=contrasts,
+        cascade=cascade,
+        umi=umi,
+        umi_pattern=trimming.umi_regex(protocol) if umi else "",
+        cutadapt_small=tuple(trimming.cutadapt_arguments(**config["trimming"])),
+        isomir=dict(config["smallrna"].get("isomir", {})),
+        memory=memory_estimates(config, cascade, bool(long)),
+    )
+
+
+def _check_longrna_section(config: Mapping, sheet_path: str, long: list[str]) -> None:
+    if long and "longrna" not in config:
+        raise PlanError(
+            f"{sheet_path} has long-RNA samples ({', '.join(long[:3])}, ...) but the "
+            "config has no 'longrna' section (genome, gtf, ...); see config/README.md"
+        )
+
+
+def rna_classes(has_small: bool, has_long: bool) -> tuple[str, ...]:
+    """RNA classes the run measures, given which library types the sheet has."""
+    present = {"small": has_small, "long": has_long}
+    return tuple(k for k, library in LIBRARY_OF_CLASS.items() if present[library])
+
+
+def cascade_steps(smallrna: Mapping[str, Any]) -> tuple[CascadeStep, ...]:
+    """The configured cascade as steps; exactly one miRNA step, unique names, and a FASTA
+    for every other step. (The schema has filled in each step's ``mismatches``.)"""
+    steps = smallrna["cascade"]
+    names = [step["name"] for step in steps]
+    if names.count(MIRNA_STEP) != 1:
+        raise PlanError(
+            "config smallrna.cascade: exactly one step must be named miRNA (the miRBase "
+            f"hairpin step); found {names}"
+        )
+    if len(set(names)) != len(names):
+        raise PlanError(f"config smallrna.cascade: step names must be unique: {names}")
+    for number, step in enumerate(steps, start=1):
+        if step["name"] != MIRNA_STEP and "fasta" not in step:
+            raise PlanError(
+                f"config smallrna.cascade step {number} ({step['name']}): 'fasta' is required"
+            )
+    mirbase = smallrna["mirbase"]
+    return tuple(
+        CascadeStep(
+            name=step["name"],
+            source=mirbase["hairpin"] if step["name"] == MIRNA_STEP else step["fasta"],
+            mismatches=step["mismatches"],
+            species=mirbase["species"] if step["name"] == MIRNA_STEP else "",
+        )
+        for step in steps
+    )
+
+
+def reference_files(
+    config: Mapping[str, Any], cascade: Sequence[CascadeStep], has_long: bool
+) -> list[tuple[str, str]]:
+    """(config key, path) of every reference file the run reads."""
+    mirbase = config["smallrna"]["mirbase"]
+    files = [(f"smallrna.mirbase.{key}", mirbase[key]) for key in ("hairpin", "mature", "gff")]
+    files += [
+        (f"smallrna.cascade[{step.name}].fasta", step.source)
+        for step in cascade
+        if step.name != MIRNA_STEP
+    ]
+    files.append(("cargo.catalog", config["cargo"]["catalog"]))
+    if has_long:
+        files += [(f"longrna.{key}", config["longrna"][key]) for key in ("genome", "gtf")]
+        if config.get("circrna", {}).get("known"):
+            files.append(("circrna.known", config["circrna"]["known"]))
+    return files
+
+
+def _check_reference_files(files: Sequence[tuple[str, str]]) -> None:
+    missing = [f"{key}: {path}" for key, path in files if not Path(path).is_file()]
+    if missing:
+        raise PlanError(
+            "reference file(s) named in the config do not exist:\n  "
+            + "\n  ".join(missing)
+            + "\nfix the paths in the config (they are relative to the working directory)"
+        )
+
+
+def file_size_mb(path: str | Path) -> float:
+    """Size of a file in MB (1e6 bytes)."""
+    return Path(path).stat().st_size / 1e6
+
+
+def memory_estimates(
+    config: Mapping[str, Any], cascade: Sequence[CascadeStep], has_long: bool
+) -> Memory:
+    """First-attempt memory of the heavy jobs, from the sizes of the configured files.
+
+    - bowtie-build: 4 bytes per reference base, at least 4 GB (sized on the configured
+      FASTA; for the miRNA step the hairpin file, which may hold more species than are
+      indexed);
+    - a small-RNA library's job: every cascade step's bowtie runs at once, each holding its
+      index (about the size of its FASTA), plus room for the distinct sequences and cutadapt;
+    - STAR genomeGenerate: about 11x the genome; STAR alignment: the index plus sorting
+      buffers.
+    """
+    sizes = {step.name: file_size_mb(step.source) for step in cascade}
+    genome_mb = file_size_mb(config["longrna"]["genome"]) if has_long else 0.0
+    return Memory(
+        quantify_smallrna=int(max(2048, sum(sizes.values()) + 1000)),
+        bowtie_index=MappingProxyType(
+            {name: int(max(4096, 4 * size)) for name, size in sizes.items()}
+        ),
+        star_index=int(max(2000, 11 * genome_mb)),
+        star_align=int(max(4000, 10 * genome_mb + 2000)),
+    )
+
+
+def on_attempt(memory_mb: int, attempt: int) -> int:
+    """Memory of a job's ``attempt``-th try: doubled on each retry, so that a job killed
+    for memory (on a cluster, or under --resources mem_mb) gets more next time."""
+    return int(memory_mb * 2 ** (attempt - 1))
+
+
+def genome_length(chrom_sizes: str | Path) -> int:
+    """Total length of a genome from its chrom.sizes table (name<TAB>length)."""
+    with open(chrom_sizes) as sizes:
+        return sum(int(line.split("\t")[1]) for line in sizes if line.strip())
+
+
+def star_sa_index_nbases(chrom_sizes: str | Path) -> int:
+    """STAR --genomeSAindexNbases for the checked genome (see exocargo.star)."""
+    return star.sa_index_nbases(genome_length(chrom_sizes))
