@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exocargo import diffexp
+from exocargo import diffexp, tables
 
 
 def planted(seed=7):
@@ -35,7 +35,7 @@ def test_planted_fold_changes_are_recovered():
     matrix, samples, lfc = planted()
     result = diffexp.run_deseq2(matrix, samples, CONTRAST, alpha=0.05)
     assert list(result.columns) == diffexp.RESULT_COLUMNS
-    hits = set(result.loc[diffexp.significant(result, 0.05), "feature_id"])
+    hits = set(result.loc[tables.significant(result["padj"], 0.05), "feature_id"])
     truth = {f"f{i:03d}" for i in range(20)}
     assert len(hits & truth) >= 18
     assert len(hits - truth) <= 2
@@ -96,3 +96,13 @@ def test_external_size_factors_are_used():
     ).set_index("feature_id")
     assert np.allclose(same["baseMean"], own["baseMean"])
     assert np.allclose(same["pvalue"], own["pvalue"], equal_nan=True)
+
+
+def test_design_leaves_out_constant_covariates():
+    _, samples, _ = planted()
+    samples["batch"] = "B1"
+    contrast = diffexp.Contrast("res", "resistance", "resistant", "sensitive",
+                                ("batch", "metastasis"))
+    design = diffexp.Design.of(diffexp.design_metadata(samples, contrast))
+    assert design.covariates == ("covariate2",)
+    assert design.formula == "~covariate2 + condition"

@@ -1,4 +1,5 @@
-"""The HTML report, its figures, the software versions and Snakemake's own report."""
+"""The HTML report, its figures and their statistics, the software versions of the demo run
+and Snakemake's own report (the versions module: test_versions.py)."""
 
 import html
 import json
@@ -14,7 +15,7 @@ import pandas as pd
 import pytest
 
 from conftest import snakemake
-from exocargo import qcplots, report
+from exocargo import exploration, qcplots, report
 
 # Flags for headless Chromium in a container or CI runner: no sandbox (root), no GPU, no
 # background traffic; each run gets its own fresh profile (--user-data-dir).
@@ -84,8 +85,8 @@ def cargo_table():
         "rna_class": ["mirna"] * 3,
         "feature_id": ["a", "c", "a"],
         "gene_name": ["", "", ""],
-        "in_catalog": ["True", "True", "True"],
-        "significant": ["True", "False", "True"],
+        "in_catalog": [True, True, True],
+        "significant": [True, False, True],
         "claim_id": ["DR1", "DR2", "MET1"],
         "catalog_cargo": ["miR-a", "miR-c", "miR-a"],
         "context_fits": ["yes", "yes", "no"],
@@ -134,20 +135,6 @@ def test_png_data_uri_and_number_formats(tmp_path):
     assert report.format_pvalue(1.5e-8) == "1.50e-08"
 
 
-def test_tool_versions_are_cleaned_and_merged(tmp_path):
-    path = tmp_path / "subread.tsv"
-    path.write_text("featureCounts\tv2.0.3\n")
-    table = report.read_tool_versions(path, "workflow/envs/subread.yaml")
-    assert table.to_dict("records") == [
-        {"tool": "featureCounts", "version": "2.0.3", "source": "workflow/envs/subread.yaml"}
-    ]
-    merged = report.merge_versions([table, report.python_versions(["pandas"])])
-    assert list(merged["tool"]) == ["featureCounts", "pandas", "python"]
-    path.write_text("featureCounts\t\n")
-    with pytest.raises(ValueError, match="no version reported for featureCounts"):
-        report.read_tool_versions(path, "x")
-
-
 def test_vst_and_pca_are_deterministic():
     rng = np.random.default_rng(1)
     means = rng.lognormal(4, 1, 300)
@@ -158,21 +145,57 @@ def test_vst_and_pca_are_deterministic():
         columns=[f"s{j}" for j in range(8)],
     )
     counts.loc["empty"] = 0
-    vst = qcplots.variance_stabilised(counts)
+    vst = exploration.variance_stabilised(counts)
     assert "empty" not in vst.index and vst.shape == (300, 8)
-    coords, explained = qcplots.pca(vst)
-    again, _ = qcplots.pca(vst)
+    first = exploration.pca(vst)
+    coords, explained = first.coords, first.explained
+    again = exploration.pca(vst).coords
     assert np.array_equal(coords.to_numpy(), again.to_numpy())
     assert explained[0] > explained[1] and explained.sum() == pytest.approx(1)
     # the two groups (fold change 2 on every feature) separate on PC1
     pc1 = coords["PC1"].to_numpy()
     assert np.sign(pc1[:4].mean()) != np.sign(pc1[4:].mean())
+    # sample distances: symmetric, rows and columns in one (reproducible) clustering order
+    distances = exploration.sample_distances(vst)
+    assert list(distances.index) == list(distances.columns)
+    assert sorted(distances.index) == list(vst.columns)
+    assert np.allclose(distances.to_numpy(), distances.to_numpy().T)
+    assert np.allclose(np.diag(distances.to_numpy()), 0)
+    assert distances.loc["s0", "s1"] == pytest.approx(
+        np.sqrt(((vst["s0"] - vst["s1"]) ** 2).sum()))
+    assert exploration.sample_distances(vst).equals(distances)
+
+
+def test_vst_needs_two_samples_with_reads():
+    counts = pd.DataFrame({"s1": [5, 3], "s2": [0, 0]}, index=["a", "b"])
+    with pytest.raises(ValueError, match="needs 2 samples and 2 features with reads"):
+        exploration.variance_stabilised(counts)
+
+
+def test_clustered_zscores_scale_rows_and_group_alike_rows():
+    values = pd.DataFrame(
+        [[1.0, 2.0, 3.0], [5.0, 5.0, 5.0], [10.0, 20.0, 30.0], [3.0, 2.0, 1.0]],
+        index=["up", "flat", "up10", "down"],
+        columns=["s1", "s2", "s3"],
+    )
+    z = exploration.clustered_zscores(values)
+    assert sorted(z.index) == sorted(values.index) and list(z.columns) == ["s1", "s2", "s3"]
+    assert np.allclose(z.loc["flat"], 0)
+    assert np.allclose(z.loc["up"], z.loc["up10"])
+    assert np.allclose(z.loc["up"], [-np.sqrt(1.5), 0, np.sqrt(1.5)])
+    order = list(z.index)
+    assert abs(order.index("up") - order.index("up10")) == 1
 
 
 def test_cargo_labels_name_significant_catalog_features():
     labels, catalog = qcplots.cargo_labels(cargo_table(), "mirna")
     assert labels == {"a": "a"}
     assert catalog == {"a", "c"}
+    features = qcplots.cargo_features([cargo_table()], "mirna")
+    assert features.to_dict("records") == [
+        {"feature_id": "a", "label": "a", "significant_in": "x", "catalog": "miR-a"},
+        {"feature_id": "c", "label": "c", "significant_in": "", "catalog": "miR-c"},
+    ]
     assert qcplots.short_name("hsa-miR-199a-3p/hsa-miR-199b-3p") == "miR-199a-3p/miR-199b-3p"
     assert qcplots.short_name("hsa-let-7a-5p") == "let-7a-5p"
     assert qcplots.short_name("ENSG0001") == "ENSG0001"

@@ -7,6 +7,7 @@ import pytest
 
 import evaluate_demo as ev
 from conftest import REPO, snakemake
+from exocargo import tables
 
 pytestmark = pytest.mark.workflow
 
@@ -48,12 +49,11 @@ PLANTED_CARGO = {
 
 @pytest.mark.parametrize("contrast", CONTRASTS)
 def test_planted_catalog_mirnas_annotated(demo_run, contrast):
-    cargo = pd.read_csv(demo_run / f"results/cargo/{contrast}.tsv", sep="\t",
-                        keep_default_na=False)
+    cargo = tables.read_cargo_table(demo_run / f"results/cargo/{contrast}.tsv")
     truth = pd.read_csv(TRUTH / "mirna_log2fc.tsv", sep="\t", index_col="feature_id")
     for feature in PLANTED_CARGO[contrast]:
         planted = "up" if truth.loc[feature, contrast] > 0 else "down"
-        rows = cargo[(cargo["feature_id"] == feature) & (cargo["in_catalog"].astype(str) == "True")]
+        rows = cargo[(cargo["feature_id"] == feature) & cargo["in_catalog"]]
         assert not rows.empty, f"{feature} missing from results/cargo/{contrast}.tsv"
         # claims whose context fits the contrast (e.g. a metastasis-detection biomarker
         # claim fits metastatic_vs_localized)

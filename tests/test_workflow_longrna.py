@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import evaluate_demo as ev
+from exocargo import tables
 
 pytestmark = pytest.mark.workflow
 
@@ -103,11 +104,10 @@ PLANTED_CARGO = {
 
 @pytest.mark.parametrize("contrast", CONTRASTS)
 def test_planted_catalog_cargo_annotated(demo_run, contrast):
-    cargo = pd.read_csv(demo_run / f"results/cargo/{contrast}.tsv", sep="\t",
-                        keep_default_na=False)
+    cargo = tables.read_cargo_table(demo_run / f"results/cargo/{contrast}.tsv")
     for molecule, fits in PLANTED_CARGO[contrast].items():
         rows = cargo[
-            (cargo["catalog_id"] == molecule) & (cargo["in_catalog"].astype(str) == "True")
+            (cargo["catalog_id"] == molecule) & cargo["in_catalog"]
         ]
         assert not rows.empty, f"{molecule} missing from results/cargo/{contrast}.tsv"
         if molecule.startswith("hsa_circ"):

@@ -2,9 +2,7 @@
 
 import logging
 
-import pandas as pd
-
-from exocargo import qcplots
+from exocargo import qcplots, tables
 from exocargo.io import run_logged
 from exocargo.samplesheet import read_sheet
 
@@ -13,12 +11,8 @@ log = logging.getLogger(__name__)
 
 def main(snakemake):
     rna_class = snakemake.wildcards.rna_class
-    vst = pd.read_csv(snakemake.input.vst, sep="\t", index_col=0, dtype={0: str})
-    cargo = [
-        pd.read_csv(path, sep="\t", na_values=["NA"], keep_default_na=False,
-                    dtype={"feature_id": str})
-        for path in snakemake.input.cargo
-    ]
+    vst = tables.read_matrix(snakemake.input.vst)
+    cargo = [tables.read_cargo_table(path) for path in snakemake.input.cargo]
     features = qcplots.cargo_features(cargo, rna_class)
     sheet = read_sheet(snakemake.input.samples).set_index("sample", drop=False)
     log.info("%s: %d catalog cargo features, %d measured", rna_class, len(features),

@@ -5,6 +5,7 @@ import logging
 import pandas as pd
 
 from exocargo.io import atomic_output, run_logged
+from exocargo.tables import write_table
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ def main(snakemake):
     matrix = matrix.fillna(0).astype(int)
     matrix.index.name = "feature_id"
     with atomic_output(snakemake.output.matrix) as path:
-        matrix.to_csv(path, sep="\t")
+        write_table(matrix, path, index=True)
     log.info("%d features x %d samples", *matrix.shape)
 
 

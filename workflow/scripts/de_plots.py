@@ -2,9 +2,7 @@
 
 import logging
 
-import pandas as pd
-
-from exocargo import diffexp, qcplots
+from exocargo import qcplots, tables
 from exocargo.io import run_logged
 
 log = logging.getLogger(__name__)
@@ -13,9 +11,8 @@ log = logging.getLogger(__name__)
 def main(snakemake):
     contrast = snakemake.wildcards.contrast
     rna_class = snakemake.wildcards.rna_class
-    result = diffexp.read_table(snakemake.input.table)
-    cargo = pd.read_csv(snakemake.input.cargo, sep="\t", na_values=["NA"],
-                        keep_default_na=False, dtype={"feature_id": str})
+    result = tables.read_de_table(snakemake.input.table)
+    cargo = tables.read_cargo_table(snakemake.input.cargo)
     labels, catalog = qcplots.cargo_labels(cargo, rna_class)
     log.info("%s %s: %d catalog features, %d significant and named: %s", contrast,
              rna_class, len(catalog), len(labels), ", ".join(labels.values()))

@@ -5,23 +5,26 @@ Its volcano and MA plots, with catalog cargo labelled, come from rule de_plots.
 
 import logging
 
-import pandas as pd
+import numpy as np
 
-from exocargo import diffexp, qc
+from exocargo import diffexp, qc, tables
 from exocargo.io import atomic_output, run_logged
 from exocargo.samplesheet import read_sheet
 
 log = logging.getLogger(__name__)
 
 
-def main(snakemake):
-    contrast = diffexp.Contrast.from_config(
-        snakemake.wildcards.contrast, snakemake.params.contrast
-    )
-    counts = pd.read_csv(
-        snakemake.input.counts, sep="\t", index_col="feature_id", dtype={"gene_name": str}
-    )
-    gene_names = counts.pop("gene_name") if "gene_name" in counts.columns else None
+def read_counts(path):
+    """A count matrix and its gene names (None for a matrix without them, NA for a
+    feature without one, e.g. an intergenic circRNA)."""
+    counts = tables.read_table(path, index_col="feature_id", text=("gene_name",))
+    if "gene_name" not in counts.columns:
+        return counts, None
+    return counts, counts.pop("gene_name").replace("", np.nan)
+
+
+def tested_samples(snakemake, contrast):
+    """The sheet rows of the job's samples that QC lets into the test (others logged)."""
     sheet = read_sheet(snakemake.input.samples).set_index("sample", drop=False)
     samples = sheet.loc[list(snakemake.params.samples)]
     kept, excluded = qc.samples_for_de(
@@ -33,20 +36,43 @@ def main(snakemake):
     )
     for sample, reason in excluded.items():
         log.warning("%s left out of %s (QC fail): %s", sample, contrast.name, reason)
-    samples = samples.loc[kept]
-    size_factors = None
-    if len(snakemake.input.size_factor_counts):
-        # Size factors of the whole library, not of the class alone.
-        library = pd.read_csv(
-            snakemake.input.size_factor_counts[0], sep="\t", index_col="feature_id"
-        ).drop(columns="gene_name")
-        size_factors = diffexp.median_of_ratios(library[samples.index])
-        log.info("size factors: %s", size_factors.round(4).to_dict())
+    return samples.loc[kept]
+
+
+def library_size_factors(paths, samples):
+    """Size factors of the whole library ([] of paths: the class normalises itself)."""
+    if not len(paths):
+        return None
+    library = tables.read_matrix(paths[0]).drop(columns="gene_name")
+    size_factors = diffexp.median_of_ratios(library[samples.index])
+    log.info("size factors: %s", size_factors.round(4).to_dict())
+    return size_factors
+
+
+def log_hits(result, contrast, rna_class, alpha):
+    hits = tables.significant(result["padj"], alpha)
+    log.info(
+        "%s %s: %d features tested, %d significant (%d up, %d down)",
+        contrast.name,
+        rna_class,
+        len(result),
+        hits.sum(),
+        (hits & (result["log2FoldChange"] > 0)).sum(),
+        (hits & (result["log2FoldChange"] < 0)).sum(),
+    )
+
+
+def main(snakemake):
+    contrast = diffexp.Contrast.from_config(
+        snakemake.wildcards.contrast, snakemake.params.contrast
+    )
+    counts, gene_names = read_counts(snakemake.input.counts)
+    samples = tested_samples(snakemake, contrast)
     result = diffexp.run_deseq2(
         counts,
         samples,
         contrast,
-        size_factors=size_factors,
+        size_factors=library_size_factors(snakemake.input.size_factor_counts, samples),
         alpha=snakemake.params.alpha,
         min_count=snakemake.params.min_count,
         min_samples=snakemake.params.min_samples,
@@ -54,18 +80,9 @@ def main(snakemake):
     )
     if gene_names is not None:
         result.insert(1, "gene_name", gene_names.reindex(result["feature_id"]).to_numpy())
-    hits = diffexp.significant(result, snakemake.params.alpha)
-    log.info(
-        "%s %s: %d features tested, %d significant (%d up, %d down)",
-        contrast.name,
-        snakemake.wildcards.rna_class,
-        len(result),
-        hits.sum(),
-        (hits & (result["log2FoldChange"] > 0)).sum(),
-        (hits & (result["log2FoldChange"] < 0)).sum(),
-    )
+    log_hits(result, contrast, snakemake.wildcards.rna_class, snakemake.params.alpha)
     with atomic_output(snakemake.output.table) as path:
-        diffexp.write_table(result, str(path))
+        tables.write_table(result, path)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import logging
 
 from exocargo import genes
 from exocargo.io import atomic_output, run_logged
+from exocargo.tables import write_table
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ def main(snakemake):
     matrices = genes.class_matrices(counts, annotation, classes)
     for rna_class, matrix in matrices.items():
         with atomic_output(getattr(snakemake.output, rna_class)) as path:
-            matrix.to_csv(path, sep="\t")
+            write_table(matrix, path, index=True)
         log.info("%s: %d genes x %d samples", rna_class, len(matrix), matrix.shape[1] - 1)
 
 

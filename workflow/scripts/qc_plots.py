@@ -2,9 +2,7 @@
 
 import logging
 
-import pandas as pd
-
-from exocargo import qc, qcplots
+from exocargo import qc, qcplots, tables
 from exocargo.io import run_logged
 
 log = logging.getLogger(__name__)
@@ -13,11 +11,11 @@ log = logging.getLogger(__name__)
 def main(snakemake):
     table = qc.read_qc_table(snakemake.input.table)
     verdicts = table.set_index("sample")["verdict"]
-    composition = pd.read_csv(snakemake.input.composition, sep="\t", dtype={"sample": str})
+    composition = tables.read_table(snakemake.input.composition)
     qcplots.composition_figure(
         composition, verdicts, [snakemake.output.composition, snakemake.output.composition_svg]
     )
-    lengths = pd.read_csv(snakemake.input.lengths, sep="\t", dtype={"sample": str})
+    lengths = tables.read_table(snakemake.input.lengths)
     qcplots.read_length_figure(
         lengths, verdicts, [snakemake.output.lengths, snakemake.output.lengths_svg]
     )

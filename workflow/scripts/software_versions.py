@@ -2,30 +2,24 @@
 
 import logging
 
-import pandas as pd
-
-from exocargo import report
+from exocargo import versions
 from exocargo.io import atomic_output, run_logged
+from exocargo.tables import write_table
 
 log = logging.getLogger(__name__)
 
 
 def main(snakemake):
     tables = [
-        report.read_tool_versions(path, f"workflow/envs/{env}.yaml")
+        versions.read_tool_versions(path, versions.env_source(env))
         for env, path in zip(snakemake.params.envs, snakemake.input.tools)
     ]
-    tables.append(
-        pd.DataFrame(
-            [("snakemake", snakemake.params.snakemake, "workflow driver")],
-            columns=report.VERSION_COLUMNS,
-        )
-    )
-    tables.append(report.python_versions())
-    versions = report.merge_versions(tables)
+    tables.append(versions.driver_version(snakemake.params.snakemake))
+    tables.append(versions.python_versions())
+    merged = versions.merge_versions(tables)
     with atomic_output(snakemake.output.versions) as path:
-        versions.to_csv(path, sep="\t", index=False)
-    log.info("\n%s", versions.to_string(index=False))
+        write_table(merged, path)
+    log.info("\n%s", merged.to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -109,12 +109,32 @@ def run_deseq2(
     the same libraries (see ``median_of_ratios``). The table has
     one row per kept feature, sorted by feature_id.
     """
-    from pydeseq2.dds import DeseqDataSet
-    from pydeseq2.ds import DeseqStats
-    from threadpoolctl import threadpool_limits
-
     metadata = design_metadata(samples, contrast)
-    matrix = counts.loc[:, metadata.index]
+    matrix = prefilter(counts.loc[:, metadata.index], metadata, contrast, min_count,
+                       min_samples)
+    design = Design.of(metadata)
+    log.info("contrast %s: design %s on %d samples, %d features", contrast.name,
+             design.formula, matrix.shape[1], matrix.shape[0])
+    # joblib's worker processes take seconds to start: they pay off on large matrices
+    # only. A small one is fitted in this process, with one BLAS thread (more threads spin
+    # on the tiny per-feature fits). Both give the same numbers.
+    if matrix.size < PARALLEL_MIN_VALUES:
+        n_cpus = 1
+    with _thread_limit(n_cpus):
+        dds = _fit(matrix, metadata, design, n_cpus, size_factors)
+        tested = _test(dds, contrast, alpha, n_cpus)
+    return tested.table()
+
+
+def prefilter(
+    matrix: pd.DataFrame,
+    metadata: pd.DataFrame,
+    contrast: Contrast,
+    min_count: int,
+    min_samples: int | None,
+) -> pd.DataFrame:
+    """The features with ``min_count`` reads in ``min_samples`` samples (default: the size
+    of the smaller level); raises when none is left or a sample is left without reads."""
     if min_samples is None:
         min_samples = int(metadata["condition"].value_counts().min())
     matrix = matrix.loc[(matrix >= min_count).sum(axis=1) >= min_samples]
@@ -129,46 +149,93 @@ def run_deseq2(
             f"contrast '{contrast.name}': sample(s) {', '.join(empty)} have zero counts "
             "after filtering; exclude them (QC) or check their libraries"
         )
-    covariates = usable_covariates(metadata)
-    for dropped in sorted(set(metadata.columns) - set(covariates) - {"condition"}):
-        log.info("covariate %s is constant among tested samples; left out", dropped)
-    design = "~" + " + ".join(covariates + ["condition"])
-    log.info("contrast %s: design %s on %d samples, %d features", contrast.name, design,
-             matrix.shape[1], matrix.shape[0])
-    # joblib's worker processes take seconds to start: they pay off on large matrices
-    # only. A small one is fitted in this process, with one BLAS thread (more threads spin
-    # on the tiny per-feature fits). Both give the same numbers.
-    if matrix.size < PARALLEL_MIN_VALUES:
-        n_cpus = 1
-    with threadpool_limits(1) if n_cpus == 1 else contextlib.nullcontext():
-        dds = DeseqDataSet(
-            counts=matrix.T.astype(int),
-            metadata=metadata[covariates + ["condition"]],
-            design=design,
-            refit_cooks=True,
-            n_cpus=n_cpus,
-            quiet=True,
-        )
-        if size_factors is not None:
-            _use_size_factors(dds, size_factors.loc[matrix.columns].to_numpy(dtype=float))
-        dds.deseq2()
-        stats = DeseqStats(
-            dds,
-            contrast=["condition", contrast.case, contrast.control],
-            alpha=alpha,
-            cooks_filter=True,
-            independent_filter=True,
-            n_cpus=n_cpus,
-            quiet=True,
-        )
-        stats.summary()
-        result = stats.results_df.copy()
-        stats.lfc_shrink(coeff=f"condition[T.{contrast.case}]")
-    result["log2FoldChange_shrunk"] = stats.results_df["log2FoldChange"]
-    result["lfcSE_shrunk"] = stats.results_df["lfcSE"]
-    result.index.name = "feature_id"
-    result = result.reset_index()[RESULT_COLUMNS].sort_values("feature_id")
-    return result.reset_index(drop=True)
+    return matrix
+
+
+@dataclass(frozen=True)
+class Design:
+    """The design of a test: the covariates that vary among the tested samples, then the
+    condition."""
+
+    covariates: tuple[str, ...]
+
+    @classmethod
+    def of(cls, metadata: pd.DataFrame) -> "Design":
+        covariates = usable_covariates(metadata)
+        for dropped in sorted(set(metadata.columns) - set(covariates) - {"condition"}):
+            log.info("covariate %s is constant among tested samples; left out", dropped)
+        return cls(tuple(covariates))
+
+    @property
+    def factors(self) -> list[str]:
+        return [*self.covariates, "condition"]
+
+    @property
+    def formula(self) -> str:
+        return "~" + " + ".join(self.factors)
+
+
+def _thread_limit(n_cpus: int):
+    """One BLAS thread when fitting in this process; joblib's workers manage their own."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1) if n_cpus == 1 else contextlib.nullcontext()
+
+
+def _fit(matrix: pd.DataFrame, metadata: pd.DataFrame, design: Design, n_cpus: int,
+         size_factors: pd.Series | None):
+    """pydeseq2's fit (size factors, dispersions, LFCs, Cook's refit) of the kept features."""
+    from pydeseq2.dds import DeseqDataSet
+
+    dds = DeseqDataSet(
+        counts=matrix.T.astype(int),
+        metadata=metadata[design.factors],
+        design=design.formula,
+        refit_cooks=True,
+        n_cpus=n_cpus,
+        quiet=True,
+    )
+    if size_factors is not None:
+        _use_size_factors(dds, size_factors.loc[matrix.columns].to_numpy(dtype=float))
+    dds.deseq2()
+    return dds
+
+
+@dataclass(frozen=True)
+class Tested:
+    """Wald test results of a contrast: raw and shrunken log2 fold changes (per feature)."""
+
+    raw: pd.DataFrame
+    shrunk: pd.DataFrame
+
+    def table(self) -> pd.DataFrame:
+        """The result table: RESULT_COLUMNS, one row per feature, sorted by feature_id."""
+        result = self.raw.copy()
+        result["log2FoldChange_shrunk"] = self.shrunk["log2FoldChange"]
+        result["lfcSE_shrunk"] = self.shrunk["lfcSE"]
+        result.index.name = "feature_id"
+        result = result.reset_index()[RESULT_COLUMNS].sort_values("feature_id")
+        return result.reset_index(drop=True)
+
+
+def _test(dds, contrast: Contrast, alpha: float, n_cpus: int) -> Tested:
+    """Wald test of case vs control (Cook's and independent filtering), then the LFC
+    shrinkage of the condition coefficient."""
+    from pydeseq2.ds import DeseqStats
+
+    stats = DeseqStats(
+        dds,
+        contrast=["condition", contrast.case, contrast.control],
+        alpha=alpha,
+        cooks_filter=True,
+        independent_filter=True,
+        n_cpus=n_cpus,
+        quiet=True,
+    )
+    stats.summary()
+    raw = stats.results_df.copy()
+    stats.lfc_shrink(coeff=f"condition[T.{contrast.case}]")
+    return Tested(raw=raw, shrunk=stats.results_df)
 
 
 def median_of_ratios(counts: pd.DataFrame) -> pd.Series:
@@ -192,20 +259,3 @@ def _use_size_factors(dds, factors: np.ndarray) -> None:
         dds.var["_normed_means"] = dds.layers["normed_counts"].mean(axis=0)
 
     dds.fit_size_factors = fixed
-
-
-def significant(result: pd.DataFrame, alpha: float) -> pd.Series:
-    """Boolean mask of rows with padj below alpha (NaN padj is not significant)."""
-    return result["padj"].lt(alpha) & result["padj"].notna()
-
-
-def write_table(table: pd.DataFrame, path: str) -> None:
-    """Write a result table as TSV with fixed float formatting (byte-stable reruns)."""
-    table.to_csv(path, sep="\t", index=False, float_format="%.6g", na_rep="NA")
-
-
-def read_table(path: str) -> pd.DataFrame:
-    """Read a result table written by ``write_table``."""
-    return pd.read_csv(path, sep="\t", na_values=["NA"], keep_default_na=False,
-                       dtype={"feature_id": str})
-

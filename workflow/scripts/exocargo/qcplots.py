@@ -1,8 +1,10 @@
-"""QC and exploration figures, and the variance-stabilised counts they are drawn from.
+"""QC and exploration figures.
 
-Every figure is written as PNG (embedded in the HTML report) and SVG (vector, for papers)
-through :func:`exocargo.plots.save`, which strips time stamps so reruns give identical
-files. Figures:
+This module only draws: the statistics it shows (variance-stabilised counts, PCA, distances,
+clustering orders) come from :mod:`exocargo.exploration`, hits from
+:func:`exocargo.tables.significant`. Every figure is written as PNG (embedded in the HTML
+report) and SVG (vector, for papers) through :func:`exocargo.plots.save`, which strips time
+stamps so reruns give identical files. Figures:
 
 * read lengths of the reads kept by trimming, per sample;
 * composition: where each sample's raw reads went (adapter dimers, too short, cascade
@@ -16,7 +18,8 @@ files. Figures:
 from __future__ import annotations
 
 import logging
-import warnings
+from dataclasses import dataclass
+from typing import Mapping
 
 import matplotlib
 
@@ -29,7 +32,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from exocargo import plots  # noqa: E402
+from exocargo import exploration, plots, tables  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +58,6 @@ CATEGORY_COLOURS = {
     "unique, no gene": "#98df8a",
     "multi-mapped": "#ff7f0e",
 }
-PCA_TOP_FEATURES = 500  # as DESeq2's plotPCA
 
 
 def short_name(feature_id: str) -> str:
@@ -226,77 +228,12 @@ def composition_figure(
 
 
 # --------------------------------------------------------------------------------------------
-# Variance-stabilised counts and exploration figures
+# Exploration figures (of variance-stabilised counts)
 # --------------------------------------------------------------------------------------------
 
 
-def variance_stabilised(counts: pd.DataFrame) -> pd.DataFrame:
-    """DESeq2's blind variance-stabilising transformation (pydeseq2) of a count matrix.
-
-    ``counts`` is feature x sample. Features without reads and samples without reads are
-    left out. Size factors are median-of-ratios when some feature has reads in every
-    sample, otherwise 'poscounts' (as DESeq2 does for sparse data such as circRNAs).
-    Returns feature x sample.
-    """
-    from pydeseq2.dds import DeseqDataSet
-    from pydeseq2.default_inference import DefaultInference
-    from threadpoolctl import threadpool_limits
-
-    matrix = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0].astype(int)
-    dropped = sorted(set(counts.columns) - set(matrix.columns))
-    if dropped:
-        log.warning("samples without reads left out of the VST: %s", ", ".join(dropped))
-    if matrix.shape[1] < 2 or matrix.shape[0] < 2:
-        raise ValueError(
-            f"variance stabilisation needs 2 samples and 2 features with reads; the matrix "
-            f"has {matrix.shape[1]} and {matrix.shape[0]}"
-        )
-    fit = "ratio" if (matrix > 0).all(axis=1).any() else "poscounts"
-    metadata = pd.DataFrame({"intercept": "all"}, index=matrix.columns)
-    dds = DeseqDataSet(
-        counts=matrix.T,
-        metadata=metadata,
-        design="~1",
-        size_factors_fit_type=fit,
-        # One process and one BLAS thread: a blind VST fits in under a second, less than
-        # starting joblib's worker processes takes (0.7 s instead of 3.1 s on the demo's
-        # miRNAs; same values).
-        inference=DefaultInference(n_cpus=1),
-        quiet=True,
-    )
-    with warnings.catch_warnings(record=True) as caught, threadpool_limits(1):
-        warnings.simplefilter("always")
-        dds.vst(use_design=False)
-    for warning in caught:
-        log.info("pydeseq2: %s", warning.message)
-    vst = pd.DataFrame(
-        np.asarray(dds.layers["vst_counts"]).T, index=matrix.index, columns=matrix.columns
-    )
-    vst.index.name = counts.index.name or "feature_id"
-    return vst
-
-
-def pca(vst: pd.DataFrame, n_top: int = PCA_TOP_FEATURES) -> tuple[pd.DataFrame, np.ndarray]:
-    """Principal components of the samples on the ``n_top`` most variable features.
-
-    Returns sample x PC coordinates (PC1, PC2, ...) and the share of variance of each PC.
-    Signs are fixed (largest loading positive) so reruns draw the same picture.
-    """
-    variance = vst.var(axis=1)
-    top = variance.sort_values(ascending=False, kind="stable").index[:n_top]
-    data = vst.loc[top].T.to_numpy()
-    centred = data - data.mean(axis=0)
-    u, s, vt = np.linalg.svd(centred, full_matrices=False)
-    signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])
-    signs[signs == 0] = 1
-    coords = u * s * signs
-    explained = s**2 / np.sum(s**2) if np.sum(s**2) > 0 else np.zeros_like(s)
-    columns = [f"PC{i + 1}" for i in range(coords.shape[1])]
-    return pd.DataFrame(coords, index=vst.columns, columns=columns), explained
-
-
 def pca_figure(
-    views: list[tuple[str, pd.DataFrame, np.ndarray]],
+    views: Mapping[str, exploration.PCA],
     sheet: pd.DataFrame,
     conditions: list[str],
     verdicts: pd.Series,
@@ -305,15 +242,15 @@ def pca_figure(
 ) -> None:
     """PC1 vs PC2, one panel per condition column and one row per view.
 
-    ``views`` are (name, coordinates, explained variance) from :func:`pca`, e.g. all
-    samples and the samples kept for DE. Marker shape shows the QC verdict.
+    ``views`` maps a name to the :func:`exocargo.exploration.pca` of a set of samples, e.g.
+    all samples and the samples kept for DE. Marker shape shows the QC verdict.
     """
     panels = conditions or ["library"]
     colours = condition_colours(sheet, panels)
     fig, axes = plt.subplots(len(views), len(panels),
                              figsize=(4.6 * len(panels), 4.2 * len(views)), squeeze=False)
-    for row, (name, coords, explained) in zip(axes, views):
-        second = "PC2" if "PC2" in coords.columns else "PC1"
+    for row, (name, view) in zip(axes, views.items()):
+        coords, explained, second = view.coords, view.explained, view.second
         shown = sorted(set(verdicts.reindex(coords.index).fillna("pass")) - {"pass"})
         for ax, condition in zip(row, panels):
             values = sheet.loc[coords.index, condition].astype(str)
@@ -336,21 +273,6 @@ def pca_figure(
             ax.legend(handles=handles, fontsize=7)
     fig.tight_layout()
     plots.save(fig, paths)
-
-
-def _cluster_order(matrix: np.ndarray) -> list[int]:
-    """Leaf order of an average-linkage clustering of a distance matrix (deterministic)."""
-    from scipy.cluster.hierarchy import leaves_list, linkage
-    from scipy.spatial.distance import squareform
-
-    if len(matrix) < 3:
-        return list(range(len(matrix)))
-    condensed = squareform(matrix, checks=False)
-    return list(leaves_list(linkage(condensed, method="average", optimal_ordering=True)))
-
-
-def _euclidean(rows: np.ndarray) -> np.ndarray:
-    return np.sqrt(((rows[:, None, :] - rows[None, :, :]) ** 2).sum(axis=2))
 
 
 def _heatmap_layout(n_rows: int, n_columns: int, n_strips: int, strips_on_top: bool,
@@ -412,28 +334,36 @@ def _draw_strips(strips, sheet, samples, conditions, colours, on_top: bool) -> l
     return handles
 
 
+def _annotate_heatmap(fig, image, colourbar, label: str, strips, sheet, samples, conditions,
+                      on_top: bool) -> None:
+    """Condition strips, colour bar and the strips' legend of a heatmap; the legend goes
+    into the corner the strips leave free (lower right for strips on top)."""
+    handles = _draw_strips(strips, sheet, samples, conditions,
+                           condition_colours(sheet, conditions), on_top=on_top)
+    fig.colorbar(image, cax=colourbar, label=label)
+    if handles:
+        corner, anchor = ("lower right", (1.0, 0.0)) if on_top else ("upper left", (0.0, 1.0))
+        fig.legend(handles=handles, loc=corner, fontsize=7, frameon=False,
+                   ncol=max(1, len(conditions)), bbox_to_anchor=anchor)
+
+
 def distance_figure(
     vst: pd.DataFrame, sheet: pd.DataFrame, conditions: list[str], title: str, paths: list[str]
 ) -> None:
     """Euclidean distances between samples on variance-stabilised counts, clustered."""
-    distances = _euclidean(vst.T.to_numpy())
-    order = _cluster_order(distances)
-    samples = [vst.columns[i] for i in order]
+    distances = exploration.sample_distances(vst)
+    samples = list(distances.index)
     n = len(samples)
     fig, ax, strips, colourbar = _heatmap_layout(n, n, len(conditions), False, 1.4)
-    image = ax.imshow(distances[np.ix_(order, order)], aspect="auto", cmap="Blues_r",
+    image = ax.imshow(distances.to_numpy(), aspect="auto", cmap="Blues_r",
                       interpolation="nearest")
     ax.set_xticks(range(n))
     ax.set_xticklabels(samples, rotation=90, fontsize=7)
     ax.yaxis.tick_right()
     ax.set_yticks(range(n))
     ax.set_yticklabels(samples, fontsize=7)
-    handles = _draw_strips(strips, sheet, samples, conditions,
-                           condition_colours(sheet, conditions), on_top=False)
-    fig.colorbar(image, cax=colourbar, label="Euclidean distance (VST)")
-    if handles:
-        fig.legend(handles=handles, loc="upper left", fontsize=7, frameon=False,
-                   ncol=max(1, len(conditions)), bbox_to_anchor=(0.0, 1.0))
+    _annotate_heatmap(fig, image, colourbar, "Euclidean distance (VST)", strips, sheet,
+                      samples, conditions, on_top=False)
     fig.suptitle(f"{title}: sample-to-sample distances", x=0.99, ha="right", fontsize=10)
     plots.save(fig, paths)
 
@@ -441,15 +371,15 @@ def distance_figure(
 def cargo_features(cargo_tables: list[pd.DataFrame], rna_class: str) -> pd.DataFrame:
     """Catalog cargo of one RNA class found in any contrast's cargo table.
 
-    Returns one row per feature: feature_id, label, significant_in (contrasts where the
-    feature has padj < alpha), catalog (catalog names joined).
+    ``cargo_tables`` are read with :func:`exocargo.tables.read_cargo_table` (flags as
+    booleans). Returns one row per feature: feature_id, label, significant_in (contrasts
+    where the feature is significant), catalog (catalog names joined).
     """
     rows = {}
     for table in cargo_tables:
         if table.empty:
             continue
-        known = table[(table["rna_class"] == rna_class)
-                      & (table["in_catalog"].astype(str) == "True")]
+        known = table[(table["rna_class"] == rna_class) & table["in_catalog"]]
         for record in known.to_dict(orient="records"):
             feature = record["feature_id"]
             gene = record.get("gene_name")
@@ -459,7 +389,7 @@ def cargo_features(cargo_tables: list[pd.DataFrame], rna_class: str) -> pd.DataF
                 "significant_in": set(),
                 "catalog": set(),
             })
-            if str(record["significant"]) == "True":
+            if record["significant"]:
                 entry["significant_in"].add(record["contrast"])
             entry["catalog"].add(str(record["catalog_cargo"]))
     table = pd.DataFrame(
@@ -494,20 +424,17 @@ def cargo_heatmap_figure(
     if conditions:
         order = sheet.loc[samples, conditions].astype(str)
         samples = list(order.sort_values(conditions, kind="stable").index)
-    values = vst.loc[features["feature_id"], samples].to_numpy()
-    spread = values.std(axis=1, keepdims=True)
-    z = (values - values.mean(axis=1, keepdims=True)) / np.where(spread > 0, spread, 1)
-    rows = _cluster_order(_euclidean(z))
-    z = z[rows]
+    scaled = exploration.clustered_zscores(vst.loc[features["feature_id"], samples])
+    rows = features.set_index("feature_id").loc[scaled.index]
     labels = [
         f"{label} *" if significant else label
-        for label, significant in zip(features["label"].iloc[rows],
-                                      features["significant_in"].iloc[rows])
+        for label, significant in zip(rows["label"], rows["significant_in"])
     ]
     longest = max(len(label) for label in labels)
     fig, ax, strips, colourbar = _heatmap_layout(
         len(labels), len(samples), len(conditions), True, 0.4 + 0.065 * longest
     )
+    z = scaled.to_numpy()
     limit = max(2.0, float(np.abs(z).max()))
     image = ax.imshow(z, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit,
                       interpolation="nearest")
@@ -515,12 +442,8 @@ def cargo_heatmap_figure(
     ax.set_yticklabels(labels, fontsize=7)
     ax.set_xticks(range(len(samples)))
     ax.set_xticklabels(samples, rotation=90, fontsize=7)
-    handles = _draw_strips(strips, sheet, samples, conditions,
-                           condition_colours(sheet, conditions), on_top=True)
-    fig.colorbar(image, cax=colourbar, label="z-score of VST counts")
-    if handles:
-        fig.legend(handles=handles, loc="lower right", fontsize=7, frameon=False,
-                   ncol=max(1, len(conditions)), bbox_to_anchor=(1.0, 0.0))
+    _annotate_heatmap(fig, image, colourbar, "z-score of VST counts", strips, sheet,
+                      samples, conditions, on_top=True)
     fig.text(0.01, 0.01, "* significant in at least one contrast", fontsize=7)
     fig.suptitle(f"{title}: catalog cargo across samples", x=0.01, ha="left", fontsize=10)
     plots.save(fig, paths)
@@ -534,14 +457,14 @@ def cargo_heatmap_figure(
 def cargo_labels(cargo: pd.DataFrame, rna_class: str) -> tuple[dict[str, str], set[str]]:
     """Catalog cargo of one RNA class on a contrast's plots.
 
+    ``cargo`` is read with :func:`exocargo.tables.read_cargo_table` (flags as booleans).
     Returns the labels of the significant catalog features (feature id -> name) and the
     ids of every catalog feature (drawn as rings, named only when significant).
     """
     if cargo.empty:
         return {}, set()
-    known = cargo[(cargo["rna_class"] == rna_class)
-                  & (cargo["in_catalog"].astype(str) == "True")]
-    significant = known[known["significant"].astype(str) == "True"]
+    known = cargo[(cargo["rna_class"] == rna_class) & cargo["in_catalog"]]
+    significant = known[known["significant"]]
     significant = significant.drop_duplicates("feature_id").sort_values(
         ["pvalue", "feature_id"], na_position="last", kind="stable"
     )
@@ -554,7 +477,7 @@ def cargo_labels(cargo: pd.DataFrame, rna_class: str) -> tuple[dict[str, str], s
 
 
 def _de_colours(result: pd.DataFrame, alpha: float) -> np.ndarray:
-    significant = (result["padj"].lt(alpha) & result["padj"].notna()).to_numpy()
+    significant = tables.significant(result["padj"], alpha).to_numpy()
     lfc = result["log2FoldChange"].to_numpy()
     colours = np.full(len(result), "#b0b0b0", dtype=object)
     colours[significant & (lfc > 0)] = "#c0392b"
@@ -585,28 +508,49 @@ def _de_scatter(ax, x, y, result, alpha, labels, catalog) -> None:
 def volcano_figure(result: pd.DataFrame, title: str, alpha: float, labels: dict[str, str],
                    catalog: set[str], paths: list[str]) -> None:
     """Volcano plot (log2 fold change vs -log10 p-value), catalog cargo ringed and named."""
-    fig, ax = plt.subplots(figsize=(6.5, 5.2))
-    x = result["log2FoldChange"].to_numpy(dtype=float)
-    y = -np.log10(result["pvalue"].clip(lower=1e-300).to_numpy(dtype=float))
-    _de_scatter(ax, x, y, result, alpha, labels, catalog)
-    ax.axvline(0, color="black", linewidth=0.5)
-    ax.set_xlabel("log2 fold change (case / control)")
-    ax.set_ylabel("-log10 p-value")
-    ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    plots.save(fig, paths)
+    axes = _DeAxes(
+        x=result["log2FoldChange"].to_numpy(dtype=float),
+        y=-np.log10(result["pvalue"].clip(lower=1e-300).to_numpy(dtype=float)),
+        xlabel="log2 fold change (case / control)",
+        ylabel="-log10 p-value",
+        zero_on_x=True,
+    )
+    _de_figure(result, axes, title, alpha, labels, catalog, paths)
 
 
 def ma_figure(result: pd.DataFrame, title: str, alpha: float, labels: dict[str, str],
               catalog: set[str], paths: list[str]) -> None:
     """MA plot (mean of normalised counts vs shrunken log2 fold change), cargo named."""
+    axes = _DeAxes(
+        x=np.log10(result["baseMean"].clip(lower=1e-1).to_numpy(dtype=float)),
+        y=result["log2FoldChange_shrunk"].fillna(result["log2FoldChange"]).to_numpy(dtype=float),
+        xlabel="log10 mean of normalised counts",
+        ylabel="shrunken log2 fold change",
+        zero_on_x=False,
+    )
+    _de_figure(result, axes, title, alpha, labels, catalog, paths)
+
+
+@dataclass(frozen=True)
+class _DeAxes:
+    """What a DE figure plots: one point per feature at (x, y), and a line at zero on the
+    x axis (volcano: fold change) or on the y axis (MA: fold change)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    xlabel: str
+    ylabel: str
+    zero_on_x: bool
+
+
+def _de_figure(result: pd.DataFrame, axes: _DeAxes, title: str, alpha: float,
+               labels: dict[str, str], catalog: set[str], paths: list[str]) -> None:
     fig, ax = plt.subplots(figsize=(6.5, 5.2))
-    x = np.log10(result["baseMean"].clip(lower=1e-1).to_numpy(dtype=float))
-    y = result["log2FoldChange_shrunk"].fillna(result["log2FoldChange"]).to_numpy(dtype=float)
-    _de_scatter(ax, x, y, result, alpha, labels, catalog)
-    ax.axhline(0, color="black", linewidth=0.5)
-    ax.set_xlabel("log10 mean of normalised counts")
-    ax.set_ylabel("shrunken log2 fold change")
+    _de_scatter(ax, axes.x, axes.y, result, alpha, labels, catalog)
+    zero_line = ax.axvline if axes.zero_on_x else ax.axhline
+    zero_line(0, color="black", linewidth=0.5)
+    ax.set_xlabel(axes.xlabel)
+    ax.set_ylabel(axes.ylabel)
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     plots.save(fig, paths)

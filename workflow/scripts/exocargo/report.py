@@ -1,4 +1,4 @@
-"""The self-contained HTML report, and the software-version table.
+"""The self-contained HTML report.
 
 ``results/report.html`` is one file that works offline: figures are embedded as base64 PNG
 (their SVG twins are linked for print), there is no script and no external resource, so
@@ -13,20 +13,23 @@ module prepares everything the template shows:
   volcano and MA plots;
 * known cargo: every catalog claim matched by a measured feature, the observed direction
   next to the one the review reports, and the review's reference.
+
+Cargo tables come in as :func:`exocargo.tables.read_cargo_table` reads them (flags as
+booleans); a hit is what :func:`exocargo.tables.significant` says. The software versions
+are collected by :mod:`exocargo.versions`.
 """
 
 from __future__ import annotations
 
 import base64
-import importlib.metadata
 import math
-import platform
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 
 import pandas as pd
 
-VERSION_COLUMNS = ["tool", "version", "source"]
+from exocargo import tables
+
 # Review files of the cargo catalog (resources/cargo_catalog.README.md, Provenance).
 REVIEWS = {
     "000_033a73301b842bf9.txt": "Review 000: exosomes in breast-cancer drug resistance "
@@ -38,18 +41,6 @@ REVIEW_SHORT = {
     "000_033a73301b842bf9.txt": "Review 000 (drug resistance)",
     "004_ae7c9a7570de428f.txt": "Review 004 (metastasis)",
 }
-PYTHON_PACKAGES = (
-    "pandas",
-    "numpy",
-    "scipy",
-    "matplotlib",
-    "pysam",
-    "dnaio",
-    "pydeseq2",
-    "jsonschema",
-    "PyYAML",
-    "Jinja2",
-)
 TOP_HIT_COLUMNS = [
     "feature_id",
     "gene_name",
@@ -59,45 +50,6 @@ TOP_HIT_COLUMNS = [
     "padj",
     "catalog",
 ]
-
-
-# --------------------------------------------------------------------------------------------
-# Software versions
-# --------------------------------------------------------------------------------------------
-
-
-def python_versions(packages: Iterable[str] = PYTHON_PACKAGES) -> pd.DataFrame:
-    """Versions of Python and of the given installed packages (missing ones are skipped)."""
-    rows = [("python", platform.python_version(), "python")]
-    for package in packages:
-        try:
-            rows.append((package, importlib.metadata.version(package), "python package"))
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return pd.DataFrame(rows, columns=VERSION_COLUMNS)
-
-
-def read_tool_versions(path: str | Path, source: str) -> pd.DataFrame:
-    """A ``tool<TAB>version`` file written by the tool_versions rule.
-
-    Versions are cleaned of a leading 'v' (featureCounts prints v2.0.3); an empty version
-    (the tool did not answer) raises, since every listed tool is one the run used.
-    """
-    table = pd.read_csv(path, sep="\t", header=None, names=["tool", "version"], dtype=str,
-                        keep_default_na=False)
-    table["version"] = table["version"].str.strip().str.replace(r"^v(?=\d)", "", regex=True)
-    empty = table.loc[table["version"] == "", "tool"].tolist()
-    if empty:
-        raise ValueError(f"{path}: no version reported for {', '.join(empty)}")
-    table["source"] = source
-    return table[VERSION_COLUMNS]
-
-
-def merge_versions(tables: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """One table of every tool, sorted by name, each tool once."""
-    merged = pd.concat(list(tables), ignore_index=True)
-    merged = merged.drop_duplicates("tool", keep="first")
-    return merged.sort_values("tool", key=lambda s: s.str.lower()).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -118,13 +70,9 @@ def review_label(review: str, short: bool = False) -> str:
     return (REVIEW_SHORT if short else REVIEWS).get(review, review)
 
 
-def _is_true(series: pd.Series) -> pd.Series:
-    return series.astype(str) == "True"
-
-
 def de_summary(result: pd.DataFrame, alpha: float) -> dict:
     """Features tested and significant (up, down) in one DE table."""
-    significant = result["padj"].lt(alpha) & result["padj"].notna()
+    significant = tables.significant(result["padj"], alpha)
     return {
         "tested": int(len(result)),
         "significant": int(significant.sum()),
@@ -141,7 +89,7 @@ def top_hits(
     Returns the rows and whether any feature is significant; without significant
     features the best ``n`` by p-value are returned so the reader sees how close they are.
     """
-    significant = result["padj"].lt(alpha) & result["padj"].notna()
+    significant = tables.significant(result["padj"], alpha)
     pool = result[significant] if significant.any() else result[result["pvalue"].notna()]
     pool = pool.assign(abs_lfc=pool["log2FoldChange"].abs()).sort_values(
         ["padj", "pvalue", "abs_lfc", "feature_id"],
@@ -152,7 +100,7 @@ def top_hits(
     rows = pool.head(n).copy()
     names = {}
     if not cargo.empty:
-        known = cargo[(cargo["rna_class"] == rna_class) & _is_true(cargo["in_catalog"])]
+        known = cargo[(cargo["rna_class"] == rna_class) & cargo["in_catalog"]]
         names = known.groupby("feature_id")["catalog_cargo"].agg(
             lambda s: "; ".join(sorted(set(s)))
         )
@@ -171,18 +119,17 @@ def known_cargo(cargo: pd.DataFrame) -> pd.DataFrame:
     """
     if cargo.empty:
         return cargo.assign(review_name=pd.Series(dtype=str), review_short=pd.Series(dtype=str))
-    known = cargo[_is_true(cargo["in_catalog"])].copy()
+    known = cargo[cargo["in_catalog"]].copy()
     known["fits"] = known["context_fits"] == "yes"
-    known["is_significant"] = _is_true(known["significant"])
     known = known.sort_values(
-        ["fits", "is_significant", "padj", "rna_class", "feature_id", "claim_id"],
+        ["fits", "significant", "padj", "rna_class", "feature_id", "claim_id"],
         ascending=[False, False, True, True, True, True],
         na_position="last",
         kind="stable",
     )
     known["review_name"] = known["review"].map(review_label)
     known["review_short"] = [review_label(r, short=True) for r in known["review"]]
-    return known.drop(columns=["fits", "is_significant"]).reset_index(drop=True)
+    return known.drop(columns=["fits"]).reset_index(drop=True)
 
 
 def concordance_counts(known: pd.DataFrame) -> dict:
