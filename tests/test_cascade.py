@@ -1,14 +1,16 @@
 """The streaming bowtie cascade: first hit wins, no hang, same output for any threads."""
 
+import dataclasses
 import random
 import shutil
 import signal
 import subprocess
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 
-from exocargo import cascade, collapse
+from exocargo import cascade, collapse, smallrna
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("bowtie") and shutil.which("samtools")), reason="needs bowtie and samtools"
@@ -146,3 +148,19 @@ def test_an_error_outside_the_cascade_stops_it_and_goes_on_unchanged(references,
             processes = list(aligner._processes)
             raise ValueError("broken read file")
     assert all(process.returncode is not None for process in processes)
+
+
+def test_ranking_orders_by_count_then_sequence_and_gives_each_id_its_rank():
+    ranking = smallrna.Ranking.of(Counter({"CCA": 1, "GGA": 3, "AAC": 3}))
+    assert ranking.sequences == ["CCA", "GGA", "AAC"] and ranking.molecules == [1, 3, 3]
+    assert ranking.order == [2, 1, 0]  # AAC and GGA (3 each, by sequence), then CCA
+    assert ranking.ranks == [3, 2, 1]
+
+
+def test_sample_files_are_the_rules_outputs_by_name():
+    names = [field.name for field in dataclasses.fields(smallrna.SampleFiles)]
+    output = SimpleNamespace(**{name: f"out/{name}" for name in names})
+    output.bowtie_logs = ("out/rRNA.log", "out/miRNA.log")  # a named list in Snakemake
+    files = smallrna.SampleFiles.from_rule(output)
+    assert files.bam == "out/bam" and files.counts == "out/counts"
+    assert files.bowtie_logs == ["out/rRNA.log", "out/miRNA.log"]

@@ -11,44 +11,20 @@ import pysam
 import pytest
 
 import simulate_longrna as sim
-from exocargo import circrna
+from exocargo import circrna, star
+from exocargo.io import read_yaml
 
 # A toy circle used by the hand-built lines: chr1:1000-1300 (BED), plus strand.
 S, E = 1000, 1300
 
 
-def line(
-    donor,
-    donor_pos,
-    donor_strand,
-    acceptor,
-    acceptor_pos,
-    acceptor_strand,
-    kind,
-    name,
-    start1,
-    cigar1,
-    start2,
-    cigar2,
-):
-    """One Chimeric.out.junction line (14 columns, repeats 0)."""
-    fields = [
-        donor,
-        donor_pos,
-        donor_strand,
-        acceptor,
-        acceptor_pos,
-        acceptor_strand,
-        kind,
-        0,
-        0,
-        name,
-        start1,
-        cigar1,
-        start2,
-        cigar2,
-    ]
-    return "\t".join(str(f) for f in fields)
+def line(*fields):
+    """One Chimeric.out.junction line (14 columns) from donor chrom, position and strand,
+    acceptor chrom, position and strand, junction type, read name, then start and CIGAR
+    of each segment; both repeat lengths 0."""
+    *junction, name, start1, cigar1, start2, cigar2 = fields
+    assert len(junction) == 7
+    return "\t".join(str(f) for f in (*junction, 0, 0, name, start1, cigar1, start2, cigar2))
 
 
 def split_minus(name="f1", s=S, e=E, chrom="chr1", kind=2, cigar1="30S30M", cigar2=None):
@@ -67,7 +43,7 @@ def mates_minus(name="m1", seg1=(S + 10, "60M"), seg2=(S + 200, "60M"), chrom="c
     """A mate-spanning fragment (type -1), read 1 on "-" near the circle start."""
     (start1, cigar1), (start2, cigar2) = seg1, seg2
     blocks2 = circrna.parse_cigar(start2 + 1, cigar2)
-    end2 = blocks2[-1]["blocks"][-1][1]
+    end2 = blocks2[-1]["blocks"][-1].end
     return line(
         chrom, start1, "-", chrom, end2 + 1, "-", -1, name, start1 + 1, cigar1, start2 + 1, cigar2
     )
@@ -92,24 +68,11 @@ def status_of(frame, name):
 # ---------------------------------------------------------------------------------------
 def test_read_chimeric_junctions_skips_comments_and_header(tmp_path):
     path = tmp_path / "Chimeric.out.junction"
+    # the column header STAR 2.7 writes with --chimMultimapNmax > 0
     header = "\t".join(
-        [
-            "chr_donorA",
-            "brkpt_donorA",
-            "strand_donorA",
-            "chr_acceptorB",
-            "brkpt_acceptorB",
-            "strand_acceptorB",
-            "junction_type",
-            "repeat_left_lenA",
-            "repeat_right_lenB",
-            "read_name",
-            "start_alnA",
-            "cigar_alnA",
-            "start_alnB",
-            "cigar_alnB",
-            "num_chim_aln",
-        ]
+        "chr_donorA brkpt_donorA strand_donorA chr_acceptorB brkpt_acceptorB strand_acceptorB "
+        "junction_type repeat_left_lenA repeat_right_lenB read_name start_alnA cigar_alnA "
+        "start_alnB cigar_alnB num_chim_aln".split()
     )
     extra = split_minus("g") + "\t1\t120\t59\t118\t118\t0"
     path.write_text(f"{header}\n{split_minus('f')}\n{extra}\n# 2.7.10b   STAR --chim\n# Nreads 8\n")
@@ -531,6 +494,17 @@ def test_sample_table_merge_and_filter(tmp_path):
 # ---------------------------------------------------------------------------------------
 STAR_AVAILABLE = shutil.which("STAR") is not None and shutil.which("samtools") is not None
 THREADS = 2
+REPO = Path(__file__).resolve().parents[1]
+
+
+def star_chimeric_defaults() -> tuple[int, int]:
+    """chim_segment_min and chim_junction_overhang_min as the config schema defaults them."""
+    schema = read_yaml(REPO / "workflow" / "schemas" / "config.schema.yaml")
+    settings = schema["properties"]["longrna"]["properties"]["star"]["properties"]
+    return (
+        settings["chim_segment_min"]["default"],
+        settings["chim_junction_overhang_min"]["default"],
+    )
 
 
 def star_index(reference_dir: Path, index_dir: Path) -> Path:
@@ -553,7 +527,7 @@ def star_index(reference_dir: Path, index_dir: Path) -> Path:
             "--sjdbOverhang",
             str(sim.READ_LENGTH - 1),
             "--genomeSAindexNbases",
-            str(circrna.genome_sa_index_nbases(sum(map(len, genome.values())))),
+            str(star.sa_index_nbases(sum(map(len, genome.values())))),
             "--genomeSAsparseD",
             "1",
             "--outFileNamePrefix",
@@ -589,8 +563,7 @@ def star_align(index_dir: Path, read1: Path, read2: Path, outdir: Path) -> Path:
             "GeneCounts",
             "--outReadsUnmapped",
             "Fastx",
-            *circrna.STAR_CHIMERIC_OPTIONS,
-            *circrna.STAR_SPLICE_OPTIONS,
+            *star.chimeric_options(*star_chimeric_defaults()),
             "--outFileNamePrefix",
             f"{outdir}/",
         ],
@@ -610,9 +583,7 @@ def star_align(index_dir: Path, read1: Path, read2: Path, outdir: Path) -> Path:
             "--readFilesIn",
             str(outdir / "Unmapped.out.mate1"),
             str(outdir / "Unmapped.out.mate2"),
-            *circrna.STAR_CHIMERIC_OPTIONS,
-            *circrna.STAR_SPLICE_OPTIONS,
-            *circrna.STAR_RESCUE_OPTIONS,
+            *star.rescue_options(*star_chimeric_defaults()),
             "--outFileNamePrefix",
             f"{rescue}/",
         ],

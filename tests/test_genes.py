@@ -1,9 +1,11 @@
 """GTF gene table and the split of featureCounts output into lncRNA and mRNA matrices."""
 
+import gzip
+
 import pandas as pd
 import pytest
 
-from exocargo import genes
+from exocargo import genes, genome
 
 GTF = (
     'chr1\tdemo\tgene\t100\t900\t.\t+\t.\tgene_id "g1"; gene_name "H19"; gene_type "lncRNA";\n'
@@ -22,6 +24,21 @@ def test_gene_table_reads_ids_names_types(tmp_path):
     assert list(table["gene_type"]) == ["lncRNA", "protein_coding", "misc_RNA"]
     # BED-style spans of the gene lines (GTF 100-900 is 99-900)
     assert list(zip(table["start"], table["end"])) == [(99, 900), (1999, 3000), (9, 90)]
+
+
+@pytest.mark.parametrize("name", ["genes.gtf.gz", "genes.gtf"])
+def test_compressed_gtf_and_genome_are_read_whatever_their_name(tmp_path, name):
+    gtf = tmp_path / name
+    gtf.write_bytes(gzip.compress(GTF.encode()))
+    assert list(genes.gene_table(gtf)["gene_id"]) == ["g1", "g2", "g3"]
+    fasta = tmp_path / name.replace("genes.gtf", "genome.fa")
+    fasta.write_bytes(gzip.compress(b">chr1\nACGTACGT\nACG\n>chr2\nAC\n"))
+    sizes = genome.chrom_sizes(fasta)
+    assert sizes.values.tolist() == [["chr1", 11], ["chr2", 2]]
+    # decompressed in place but still named .gz: read as the plain file it is
+    plain = tmp_path / "plain.gtf.gz"
+    plain.write_text(GTF)
+    assert len(genes.gene_table(plain)) == 3
 
 
 def test_gene_spans_from_exons_without_gene_lines(tmp_path):

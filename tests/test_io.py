@@ -1,12 +1,64 @@
-"""Helpers of the entry scripts: atomic outputs, pandas-free TSV writing, forked calls."""
+"""Helpers of the entry scripts: atomic outputs, pandas-free TSV writing, forked calls, and
+reading plain or compressed files."""
 
+import gzip
 import os
+import struct
 import time
+import zlib
 
 import pandas as pd
 import pytest
 
-from exocargo.io import ForkedCall, atomic_output, write_tsv
+from exocargo.io import ForkedCall, atomic_output, is_gzip, open_binary, open_text, write_tsv
+
+TEXT = "".join(f">chr{n}\n{'ACGT' * 20}\n" for n in range(1, 2001))
+
+
+def bgzf_block(data: bytes) -> bytes:
+    """One BGZF block as bgzip writes it: a gzip member whose header carries the 'BC'
+    extra field with the block's size."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    deflated = compressor.compress(data) + compressor.flush()
+    extra = b"BC" + struct.pack("<HH", 2, 25 + len(deflated))
+    header = b"\x1f\x8b\x08\x04" + struct.pack("<IBBH", 0, 0, 0xFF, len(extra)) + extra
+    return header + deflated + struct.pack("<II", zlib.crc32(data), len(data))
+
+
+def write_bgzip(path, text: str, block_size: int = 4096):
+    """``text`` in BGZF blocks of ``block_size`` bytes, then bgzip's empty end-of-file block."""
+    data = text.encode()
+    blocks = [bgzf_block(data[i : i + block_size]) for i in range(0, len(data), block_size)]
+    path.write_bytes(b"".join(blocks) + bgzf_block(b""))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip", "bgzip"])
+@pytest.mark.parametrize("name", ["genome.fa", "genome.fa.gz"])
+def test_open_text_reads_plain_gzip_and_bgzip_by_content_not_name(tmp_path, kind, name):
+    path = tmp_path / name
+    if kind == "plain":
+        path.write_text(TEXT)
+    elif kind == "gzip":
+        path.write_bytes(gzip.compress(TEXT.encode()))
+    else:
+        write_bgzip(path, TEXT)
+        assert path.read_bytes().count(b"\x1f\x8b\x08\x04") > 2  # several members
+    assert is_gzip(path) == (kind != "plain")
+    with open_text(path) as handle:
+        assert handle.read() == TEXT
+    with open_text(path) as handle:
+        assert next(iter(handle)) == ">chr1\n"
+    with open_binary(path) as handle:
+        assert handle.read() == TEXT.encode()
+
+
+def test_open_text_of_an_empty_file_reads_nothing(tmp_path):
+    path = tmp_path / "empty.gtf"
+    path.write_bytes(b"")
+    assert not is_gzip(path)
+    with open_text(path) as handle:
+        assert handle.read() == ""
 
 
 def test_write_tsv_writes_what_pandas_writes(tmp_path):

@@ -13,6 +13,7 @@ import pandas as pd
 
 from exocargo import circrna
 from exocargo.io import atomic_output, run_logged
+from exocargo.tables import write_table
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +47,11 @@ def main(snakemake):
         status,
     )
     with atomic_output(snakemake.output.table) as path:
-        table.to_csv(path, sep="\t", index=False, float_format="%.6g", na_rep="NA")
+        write_table(table, path)
     if final:
         bed = table[["chrom", "start", "end", "circ_id", "bsj", "strand"]]
         with atomic_output(snakemake.output.bed) as path:
-            bed.to_csv(path, sep="\t", index=False, header=False)
+            write_table(bed, path, header=False)
 
 
 if __name__ == "__main__":

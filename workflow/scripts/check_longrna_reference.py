@@ -9,6 +9,7 @@ import logging
 
 from exocargo import genes, genome
 from exocargo.io import atomic_output, run_logged
+from exocargo.tables import write_table
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,9 @@ def main(snakemake):
             ", ".join(unplaced[:10]),
         )
     with atomic_output(snakemake.output.chrom_sizes) as path:
-        sizes.to_csv(path, sep="\t", index=False, header=False)
+        write_table(sizes, path, header=False)
     with atomic_output(snakemake.output.genes) as path:
-        table.to_csv(path, sep="\t", index=False)
+        write_table(table, path)
     log.info(
         "%s: %d sequences, %d bp; %s: %d genes",
         snakemake.input.genome,

@@ -6,6 +6,7 @@ import pandas as pd
 
 from exocargo import circrna, genes
 from exocargo.io import atomic_output, run_logged
+from exocargo.tables import write_table
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +34,11 @@ def main(snakemake):
     matrix.insert(0, "gene_name", hosts)
     matrix.index.name = "feature_id"
     with atomic_output(snakemake.output.matrix) as path:
-        matrix.to_csv(path, sep="\t")
+        write_table(matrix, path, index=True)
     ratio = circrna.merge_samples(tables, "ratio").loc[kept.index]
     ratio.index.name = "feature_id"
     with atomic_output(snakemake.output.ratio) as path:
-        ratio.to_csv(path, sep="\t", float_format="%.4f", na_rep="NA")
+        write_table(ratio, path, index=True, float_format="%.4f")
 
 
 if __name__ == "__main__":

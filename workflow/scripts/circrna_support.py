@@ -6,6 +6,7 @@ import pandas as pd
 
 from exocargo import circrna
 from exocargo.io import atomic_output, run_logged
+from exocargo.tables import write_table
 
 log = logging.getLogger(__name__)
 
@@ -14,7 +15,7 @@ def main(snakemake):
     tables = [pd.read_csv(p, sep="\t", dtype={"chrom": str}) for p in snakemake.input.tables]
     support = circrna.split_supported(tables)
     with atomic_output(snakemake.output.support) as path:
-        support.to_csv(path, sep="\t", index=False)
+        write_table(support, path)
     log.info("%d circles with split-read support in the cohort", len(support))
 
 

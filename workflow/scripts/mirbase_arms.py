@@ -4,6 +4,7 @@ import logging
 
 from exocargo import mirna
 from exocargo.io import atomic_output, run_logged
+from exocargo.tables import write_table
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ def main(snakemake):
         table["feature_id"].nunique(),
     )
     with atomic_output(snakemake.output.arms) as path:
-        table.to_csv(path, sep="\t", index=False)
+        write_table(table, path)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import pandas as pd
 
 from exocargo import qc
 from exocargo.io import atomic_output, run_logged
+from exocargo.tables import write_table
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def small_metrics(snakemake):
     table = lengths.reset_index()
     table.insert(0, "sample", snakemake.wildcards.sample)
     with atomic_output(snakemake.output.lengths) as path:
-        table.to_csv(path, sep="\t", index=False)
+        write_table(table, path)
     return metrics
 
 

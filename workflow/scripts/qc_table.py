@@ -7,6 +7,7 @@ import logging
 import pandas as pd
 
 from exocargo import qc
+from exocargo.tables import write_table
 from exocargo.io import atomic_output, run_logged
 
 log = logging.getLogger(__name__)
@@ -27,16 +28,16 @@ def main(snakemake):
         snakemake.params.exclude_failed,
     )
     with atomic_output(snakemake.output.table) as path:
-        qc.write_table(table, path)
+        write_table(table, path)
     composition = qc.composition(table)
     with atomic_output(snakemake.output.composition) as path:
-        qc.write_table(composition, path)
+        write_table(composition, path)
     wide = composition.pivot_table(
         index="sample", columns="category", values="reads", aggfunc="sum", fill_value=0
     )
     wide = wide.reindex(index=table["sample"], columns=list(dict.fromkeys(composition["category"])))
     with atomic_output(snakemake.output.composition_wide) as path:
-        wide.fillna(0).astype(int).to_csv(path, sep="\t")
+        write_table(wide.fillna(0).astype(int), path, index=True)
     lengths = [pd.read_csv(p, sep="\t", dtype={"sample": str}) for p in snakemake.input.lengths]
     merged = (
         pd.concat(lengths, ignore_index=True)
@@ -44,7 +45,7 @@ def main(snakemake):
         else pd.DataFrame(columns=["sample", "length", "reads"])
     )
     with atomic_output(snakemake.output.lengths) as path:
-        merged.to_csv(path, sep="\t", index=False)
+        write_table(merged, path)
     for row in table.itertuples():
         if row.verdict != qc.PASS:
             log.warning("%s: %s (%s)%s", row.sample, row.verdict, row.reasons,

@@ -5,7 +5,6 @@ from exocargo.io import run_logged
 
 
 def main(snakemake):
-    output = snakemake.output
     clock = smallrna.StageClock()
     smallrna.process_sample(
         sample=snakemake.wildcards.sample,
@@ -17,18 +16,9 @@ def main(snakemake):
         ],
         arms_table=snakemake.input.arms,
         rules=mirna.IsomirRules(**snakemake.params.isomir),
-        outputs=smallrna.SampleFiles(
-            cutadapt_json=output.cutadapt_json,
-            collapsed=output.collapsed,
-            collapse_stats=output.collapse_stats,
-            hairpin_bam=output.bam,
-            biotypes=output.biotypes,
-            unmapped=output.unmapped,
-            bowtie_logs=list(output.bowtie_logs),
-            counts=output.counts,
-            isomirs=output.isomirs,
-            summary=output.summary,
-        ),
+        # cutadapt_json, collapsed, collapse_stats, bam, biotypes, unmapped, bowtie_logs,
+        # counts, isomirs, summary: the rule's outputs, by name
+        outputs=smallrna.SampleFiles.from_rule(snakemake.output),
         cutadapt_report=snakemake.log.cutadapt,
         threads=snakemake.threads,
         umi=snakemake.params.umi,

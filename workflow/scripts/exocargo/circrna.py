@@ -48,7 +48,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-from typing import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -104,33 +105,6 @@ DEFAULT_MIN_ANCHOR = 20
 # with a short piece (below the anchor length, hence not counted).
 JUNCTION_SLACK = 5
 
-# STAR options the calls rely on; tests/test_circrna.py aligns the demo with exactly these.
-# Chimeric detection as circRNA callers use it (old-style detection, Junctions output).
-STAR_CHIMERIC_OPTIONS = tuple(
-    "--chimSegmentMin 10 --chimJunctionOverhangMin 10 --chimOutType Junctions "
-    "--chimMultimapNmax 0".split()
-)
-# Without these, spliced alignments with a few bases over an annotated junction, and
-# chance junctions that the first pass of --twopassMode Basic inserts as if annotated,
-# outscore the chimeric alignment of back-spliced reads (measured on the demo: a quarter
-# of one circRNA's split reads lost).
-STAR_SPLICE_OPTIONS = tuple(
-    "--alignSJDBoverhangMin 10 --alignSJoverhangMin 10 "
-    "--outSJfilterOverhangMin 30 30 30 30".split()
-)
-# Second STAR run on the pairs the main run left unmapped (--outReadsUnmapped Fastx). In
-# joint paired-end mode STAR pairs a mate with a chance 7-20 nt match of the other mate's
-# piece across the junction and then rejects the chimera: 9% of the demo's BSJ fragments
-# are lost without this run. Close mates only and long seeds stop those pairings;
-# restricting the mate gap is harmless here because these pairs did not align linearly.
-STAR_RESCUE_OPTIONS = tuple("--alignMatesGapMax 1000 --seedMapMin 20 --outSAMtype None".split())
-
-
-def genome_sa_index_nbases(genome_length: int) -> int:
-    """STAR --genomeSAindexNbases for a genome: min(14, floor(log2(length) / 2 - 1))."""
-    return min(14, int(np.floor(np.log2(genome_length) / 2 - 1)))
-
-
 _FLIP = {"+": "-", "-": "+"}
 _CIGAR = re.compile(r"(-?\d+)([MIDNSHP=Xp])")
 _CIGAR_FULL = re.compile(r"(?:-?\d+[MIDNSHP=Xp])+")
@@ -165,6 +139,13 @@ def read_chimeric_junctions(path: str | os.PathLike) -> pd.DataFrame:
     return table
 
 
+class Block(NamedTuple):
+    """An aligned block of a read: a 0-based half-open genome interval."""
+
+    start: int
+    end: int
+
+
 def parse_cigar(start: int, cigar: str) -> list[dict]:
     """Alignment of each read (mate) in one chimeric segment, in the order STAR writes them.
 
@@ -183,7 +164,7 @@ def parse_cigar(start: int, cigar: str) -> list[dict]:
         length = int(length_text)
         mate = mates[-1]
         if op in "M=X":
-            mate["blocks"].append((position, position + length))
+            mate["blocks"].append(Block(position, position + length))
             mate["aligned"] += length
             position += length
         elif op in "DN":
@@ -198,7 +179,7 @@ def parse_cigar(start: int, cigar: str) -> list[dict]:
 
 def _extent(segments: Iterable[list[dict]]) -> tuple[int, int]:
     blocks = [b for mates in segments for mate in mates for b in mate["blocks"]]
-    return min(b[0] for b in blocks), max(b[1] for b in blocks)
+    return min(b.start for b in blocks), max(b.end for b in blocks)
 
 
 def _crossing_read_sides(first: list[dict], second: list[dict]) -> tuple[int, int]:
@@ -227,8 +208,9 @@ def _junction_reach(first: list[dict], second: list[dict], reported: str) -> tup
     reached on the end side, exclusive).
     """
     start_side, end_side = (second, first) if reported == "+" else (first, second)
-    low = start_side[0]["blocks"][0][0] - start_side[0]["clip_left"]
-    high = end_side[-1]["blocks"][-1][1] + end_side[-1]["clip_right"]
+    leftmost, rightmost = start_side[0], end_side[-1]
+    low = leftmost["blocks"][0].start - leftmost["clip_left"]
+    high = rightmost["blocks"][-1].end + rightmost["clip_right"]
     return low, high
 
 
@@ -260,6 +242,59 @@ def _check_strandedness(strandedness: str) -> None:
         raise ValueError(f"strandedness must be one of {STRANDEDNESS}, got {strandedness!r}")
 
 
+class Circle(NamedTuple):
+    """A back-splice: chrom, start, end (BED) and strand; UNPLACED when there is none."""
+
+    chrom: str | None
+    start: int
+    end: int
+    strand: str | None
+
+    @property
+    def span(self) -> int:
+        return self.end - self.start
+
+
+UNPLACED = Circle(None, -1, -1, None)
+
+
+class Outcome(NamedTuple):
+    """What one junction line says about its fragment: a status, and the circle if any.
+
+    ``priority`` is the position of the line's junction file (earlier files decide)."""
+
+    priority: int
+    status: str
+    evidence: str  # "split" or "mates"
+    circle: Circle = UNPLACED
+
+
+class MateSpanning(NamedTuple):
+    """A mate-spanning line waiting for the circles that split reads support.
+
+    (low, high) is the genome extent of both reads' aligned blocks, (reach_low,
+    reach_high) how far they reach towards the circle's edges, clips included."""
+
+    priority: int
+    read_name: str
+    chrom: str
+    reported: str  # the strand STAR reports (that of read 1)
+    low: int
+    high: int
+    reach_low: int
+    reach_high: int
+
+
+@dataclass(frozen=True)
+class CallRules:
+    """The settings of ``classify_junctions``."""
+
+    strandedness: str = "reverse"
+    min_span: int = DEFAULT_MIN_SPAN
+    max_span: int = DEFAULT_MAX_SPAN
+    min_anchor: int = DEFAULT_MIN_ANCHOR
+
+
 def classify_junctions(
     junctions: pd.DataFrame | Sequence[pd.DataFrame],
     strandedness: str = "reverse",
@@ -285,99 +320,137 @@ def classify_junctions(
     the module docstring.
     """
     _check_strandedness(strandedness)
+    rules = CallRules(strandedness, min_span, max_span, min_anchor)
     tables = [junctions] if isinstance(junctions, pd.DataFrame) else list(junctions)
-    unplaced = (None, -1, -1, None)
-    # read name -> list of (priority, status, evidence, circle)
-    outcomes: dict[str, list[tuple[int, str, str, tuple]]] = {}
-    supported: dict[str, set] = {}
-    if support is not None:
-        for chrom, start, end, strand in support[CIRCLE_COLUMNS].itertuples(index=False):
-            supported.setdefault(chrom, set()).add((chrom, int(start), int(end), strand))
-    mate_spanning = []
-
+    outcomes: dict[str, list[Outcome]] = {}
+    supported = _support_by_chromosome(support)
+    mate_spanning: list[MateSpanning] = []
     for priority, table in enumerate(tables):
-
-        def note(name, status, evidence, circle=unplaced, priority=priority):
-            outcomes.setdefault(name, []).append((priority, status, evidence, circle))
-
         for row in table.itertuples(index=False):
-            evidence = "mates" if row.junction_type < 0 else "split"
-            if row.donor_chrom != row.acceptor_chrom:
-                note(row.read_name, "different_chromosomes", evidence)
+            call = _classify_line(row, priority, rules)
+            if isinstance(call, MateSpanning):
+                mate_spanning.append(call)
                 continue
-            if row.donor_strand != row.acceptor_strand:
-                note(row.read_name, "different_strands", evidence)
-                continue
-            if row.junction_type == 0 or row.junction_type > 2:
-                note(row.read_name, "non_canonical", evidence)
-                continue
-            start, end = backsplice_interval(row.donor_strand, row.donor_pos, row.acceptor_pos)
-            if start >= end:
-                note(row.read_name, "forward_splice", evidence)
-                continue
-            blocks = parse_cigar(row.segment1_start, row.segment1_cigar), parse_cigar(
-                row.segment2_start, row.segment2_cigar
-            )
-            if not blocks[0] or not blocks[1]:
-                note(row.read_name, "anchor", evidence)
-                continue
-            low, high = _extent(blocks)
-            if evidence == "mates":
-                reach = _junction_reach(blocks[0], blocks[1], row.donor_strand)
-                mate_spanning.append((priority, row, (low, high), reach))
-                continue
-            strand = row.donor_strand if row.junction_type == 1 else _FLIP[row.donor_strand]
-            circle = (row.donor_chrom, start, end, strand)
-            library = _library_strand(row.donor_strand, strandedness)
-            if library is not None and library != strand:
-                note(row.read_name, "strand_conflict", evidence, circle)
-            elif not min_span <= end - start <= max_span:
-                note(row.read_name, "span", evidence, circle)
-            elif min(_crossing_read_sides(*blocks)) < min_anchor:
-                note(row.read_name, "anchor", evidence, circle)
-            elif low < start or high > end:
-                note(row.read_name, "outside_circle", evidence, circle)
-            else:
-                note(row.read_name, "bsj", evidence, circle)
-                supported.setdefault(row.donor_chrom, set()).add(circle)
-
+            outcomes.setdefault(row.read_name, []).append(call)
+            if call.status == "bsj":
+                supported.setdefault(call.circle.chrom, set()).add(call.circle)
     # Mate-spanning fragments, once every split-supported circle of the sample is known.
-    # Nested circles can all hold both reads; the smallest one puts the junction closest to
-    # the reads (the shortest fragment), the likeliest origin. A read that reaches past
-    # that circle's edge, aligned a few bases beyond it or soft-clipped there, crosses the
-    # junction with a short piece: the fragment does not place the junction.
-    for priority, row, (low, high), (reach_low, reach_high) in mate_spanning:
-        strand = _library_strand(row.donor_strand, strandedness)
-        near = sorted(
-            (circle[2] - circle[1], circle)
-            for circle in supported.get(row.donor_chrom, ())
-            if (strand is None or circle[3] == strand)
-            and circle[1] - JUNCTION_SLACK <= low
-            and high <= circle[2] + JUNCTION_SLACK
-        )
-        if not near:
-            status, circle = "unsupported", unplaced
-        elif len(near) > 1 and near[0][0] == near[1][0]:
-            status, circle = "ambiguous", unplaced
-        elif near[0][1][1] <= reach_low and reach_high <= near[0][1][2]:
-            status, circle = "bsj", near[0][1]
-        else:
-            status, circle = "anchor", unplaced
-        outcomes.setdefault(row.read_name, []).append((priority, status, "mates", circle))
-
+    for fragment in mate_spanning:
+        outcome = _place_mate_spanning(fragment, supported, strandedness)
+        outcomes.setdefault(fragment.read_name, []).append(outcome)
     rows = []
     for name, found in outcomes.items():
-        counted = [o for o in found if o[1] == "bsj"]
-        if counted:
-            first = min(o[0] for o in counted)
-            counted = [o for o in counted if o[0] == first]
-        if len({o[3] for o in counted}) > 1:
-            _, status, evidence, circle = "", "ambiguous", counted[0][2], unplaced
-        else:
-            _, status, evidence, circle = counted[0] if counted else found[0]
-        rows.append((name, *circle, evidence, status))
+        decided = _decide(found)
+        rows.append((name, *decided.circle, decided.evidence, decided.status))
     frame = pd.DataFrame(rows, columns=FRAGMENT_COLUMNS)
     return frame.astype({"start": np.int64, "end": np.int64})
+
+
+def _support_by_chromosome(support: pd.DataFrame | None) -> dict[str, set[Circle]]:
+    """The circles of ``support``, by chromosome."""
+    supported: dict[str, set[Circle]] = {}
+    if support is not None:
+        for chrom, start, end, strand in support[CIRCLE_COLUMNS].itertuples(index=False):
+            supported.setdefault(chrom, set()).add(Circle(chrom, int(start), int(end), strand))
+    return supported
+
+
+def _classify_line(row, priority: int, rules: CallRules) -> Outcome | MateSpanning:
+    """The call of one Chimeric.out.junction line; a mate-spanning line that passes the
+    checks of its own is returned as MateSpanning, to be placed by `_place_mate_spanning`."""
+    evidence = "mates" if row.junction_type < 0 else "split"
+    if row.donor_chrom != row.acceptor_chrom:
+        return Outcome(priority, "different_chromosomes", evidence)
+    if row.donor_strand != row.acceptor_strand:
+        return Outcome(priority, "different_strands", evidence)
+    if row.junction_type == 0 or row.junction_type > 2:
+        return Outcome(priority, "non_canonical", evidence)
+    start, end = backsplice_interval(row.donor_strand, row.donor_pos, row.acceptor_pos)
+    if start >= end:
+        return Outcome(priority, "forward_splice", evidence)
+    first = parse_cigar(row.segment1_start, row.segment1_cigar)
+    second = parse_cigar(row.segment2_start, row.segment2_cigar)
+    if not first or not second:
+        return Outcome(priority, "anchor", evidence)
+    low, high = _extent((first, second))
+    if evidence == "mates":
+        reach_low, reach_high = _junction_reach(first, second, row.donor_strand)
+        return MateSpanning(priority, row.read_name, row.donor_chrom, row.donor_strand,
+                            low, high, reach_low, reach_high)
+    strand = row.donor_strand if row.junction_type == 1 else _FLIP[row.donor_strand]
+    circle = Circle(row.donor_chrom, start, end, strand)
+    status = _split_status(circle, row.donor_strand, first, second, (low, high), rules)
+    return Outcome(priority, status, evidence, circle)
+
+
+def _split_status(
+    circle: Circle,
+    reported: str,
+    first: list[dict],
+    second: list[dict],
+    extent: tuple[int, int],
+    rules: CallRules,
+) -> str:
+    """Status of a split fragment on ``circle``: "bsj", or why it is not counted."""
+    library = _library_strand(reported, rules.strandedness)
+    if library is not None and library != circle.strand:
+        return "strand_conflict"
+    if not rules.min_span <= circle.span <= rules.max_span:
+        return "span"
+    if min(_crossing_read_sides(first, second)) < rules.min_anchor:
+        return "anchor"
+    low, high = extent
+    if low < circle.start or high > circle.end:
+        return "outside_circle"
+    return "bsj"
+
+
+def _place_mate_spanning(
+    fragment: MateSpanning, supported: Mapping[str, set[Circle]], strandedness: str
+) -> Outcome:
+    """The supported circle a mate-spanning fragment goes to, or why it goes to none.
+
+    Nested circles can all hold both reads; the smallest one puts the junction closest to
+    the reads (the shortest fragment), the likeliest origin. A read that reaches past that
+    circle's edge, aligned a few bases beyond it or soft-clipped there, crosses the
+    junction with a short piece: the fragment does not place the junction.
+    """
+    strand = _library_strand(fragment.reported, strandedness)
+    near = sorted(
+        (
+            circle
+            for circle in supported.get(fragment.chrom, ())
+            if (strand is None or circle.strand == strand)
+            and circle.start - JUNCTION_SLACK <= fragment.low
+            and fragment.high <= circle.end + JUNCTION_SLACK
+        ),
+        key=lambda circle: (circle.span, circle),
+    )
+    if not near:
+        return Outcome(fragment.priority, "unsupported", "mates")
+    smallest = near[0]
+    if len(near) > 1 and near[1].span == smallest.span:
+        return Outcome(fragment.priority, "ambiguous", "mates")
+    if smallest.start <= fragment.reach_low and fragment.reach_high <= smallest.end:
+        return Outcome(fragment.priority, "bsj", "mates", smallest)
+    return Outcome(fragment.priority, "anchor", "mates")
+
+
+def _decide(found: list[Outcome]) -> Outcome:
+    """One fragment's call from the outcomes of its lines.
+
+    The counted outcomes of the first junction file that counts the fragment decide; when
+    they place it on different circles it is ambiguous. A fragment no line counts takes
+    the outcome of its first line.
+    """
+    counted = [o for o in found if o.status == "bsj"]
+    if not counted:
+        return found[0]
+    first = min(o.priority for o in counted)
+    counted = [o for o in counted if o.priority == first]
+    if len({o.circle for o in counted}) > 1:
+        return Outcome(first, "ambiguous", counted[0].evidence)
+    return counted[0]
 
 
 def count_backsplices(fragments: pd.DataFrame) -> pd.DataFrame:

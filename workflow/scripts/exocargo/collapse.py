@@ -73,59 +73,81 @@ def count_fasta_stream(
     first = stream.readline()
     if first and not first.startswith(b">"):
         raise ValueError(f"{source}: not FASTA (first line {first[:60]!r})")
-    raw: Counter = Counter()
-    reads = 0
     if umi:
-        pairs: Counter = Counter()  # reads per (sequence line, UMI)
-        header = first
-        for sequence in stream:
-            reads += 1
-            name = header[1:].split(maxsplit=1)[0] if header.startswith(b">") else b""
-            if not name:
-                raise ValueError(f"{source}: record {reads} is not a FASTA record: {header!r}")
-            if b"_" not in name:
-                raise ValueError(
-                    f"{source}: read '{name.decode(errors='replace')}' has no UMI suffix; "
-                    "UMI extraction (umi_tools extract) must run before collapsing"
-                )
-            pairs[sequence, name.rsplit(b"_", 1)[1]] += 1
-            header = stream.readline()
-        # Sequencing errors are corrected once every read is in, so the sequences that
-        # have molecules are announced at the end, not as they come.
-        for line, _ in pairs:
-            check_sequence_line(line, source)
-        counts = umi_molecules(
-            {(line[:-1].decode("ascii"), tag.decode("ascii")): n for (line, tag), n in pairs.items()}
-        )
-        if new_sequences is not None and counts:
-            new_sequences(0, [sequence.encode("ascii") + b"\n" for sequence in counts])
-        return counts, reads
-    else:
-        # Every second line is a sequence (newline included); Counter.update counts a
-        # batch of them in C, and adds new keys in the order they come.
-        offset = 0  # lines read after the first header, so far
-        while True:
-            lines = stream.readlines(1 << 20)
-            if not lines:
-                break
-            sequences = lines[offset % 2 :: 2]
-            offset += len(lines)
-            known = len(raw)
-            raw.update(sequences)
-            if new_sequences is not None and len(raw) > known:
-                # The keys added by this batch are the dict's last ones (insertion order):
-                # read them from the end, without a pass over the batch or the counter.
-                fresh = list(islice(reversed(raw), len(raw) - known))
-                fresh.reverse()
-                new_sequences(known, fresh)
-        reads = sum(raw.values())
+        return _count_umi_stream(first, stream, source, new_sequences)
+    raw = _count_sequence_lines(stream, new_sequences)
+    return _decode_sequence_lines(raw, source), sum(raw.values())
+
+
+def _count_sequence_lines(
+    stream: BinaryIO, new_sequences: Callable[[int, list[bytes]], None] | None
+) -> Counter:
+    """Reads per sequence line (bytes, newline included) of a two-line FASTA stream whose
+    first header was read; new lines are announced to ``new_sequences`` batch by batch."""
+    # Every second line is a sequence (newline included); Counter.update counts a batch of
+    # them in C, and adds new keys in the order they come.
+    raw: Counter = Counter()
+    offset = 0  # lines read after the first header, so far
+    while True:
+        lines = stream.readlines(1 << 20)
+        if not lines:
+            break
+        sequences = lines[offset % 2 :: 2]
+        offset += len(lines)
+        known = len(raw)
+        raw.update(sequences)
+        if new_sequences is not None and len(raw) > known:
+            # The keys added by this batch are the dict's last ones (insertion order):
+            # read them from the end, without a pass over the batch or the counter.
+            fresh = list(islice(reversed(raw), len(raw) - known))
+            fresh.reverse()
+            new_sequences(known, fresh)
+    return raw
+
+
+def _decode_sequence_lines(raw: Counter, source: str) -> Counter:
+    """The counter of sequence lines with str keys, newlines dropped; an error when a line
+    counted as a sequence is not one."""
     # Checked and decoded all at once: every key is one line, so the joined keys hold one
     # newline per key, and a header read as a sequence starts a line with '>'.
     joined = b"".join(raw)
     if joined.count(b"\n") != len(raw) or joined.startswith(b">") or b"\n>" in joined:
         for line in raw:
             check_sequence_line(line, source)
-    counts = Counter(dict(zip(joined.decode("ascii").split("\n"), raw.values())))
+    return Counter(dict(zip(joined.decode("ascii").split("\n"), raw.values())))
+
+
+def _count_umi_stream(
+    first: bytes,
+    stream: BinaryIO,
+    source: str,
+    new_sequences: Callable[[int, list[bytes]], None] | None,
+) -> tuple[Counter, int]:
+    """`count_fasta_stream` with UMIs: molecules per sequence, and the reads read."""
+    pairs: Counter = Counter()  # reads per (sequence line, UMI)
+    reads = 0
+    header = first
+    for sequence in stream:
+        reads += 1
+        name = header[1:].split(maxsplit=1)[0] if header.startswith(b">") else b""
+        if not name:
+            raise ValueError(f"{source}: record {reads} is not a FASTA record: {header!r}")
+        if b"_" not in name:
+            raise ValueError(
+                f"{source}: read '{name.decode(errors='replace')}' has no UMI suffix; "
+                "UMI extraction (umi_tools extract) must run before collapsing"
+            )
+        pairs[sequence, name.rsplit(b"_", 1)[1]] += 1
+        header = stream.readline()
+    # Sequencing errors are corrected once every read is in, so the sequences that have
+    # molecules are announced at the end, not as they come.
+    for line, _ in pairs:
+        check_sequence_line(line, source)
+    counts = umi_molecules(
+        {(line[:-1].decode("ascii"), tag.decode("ascii")): n for (line, tag), n in pairs.items()}
+    )
+    if new_sequences is not None and counts:
+        new_sequences(0, [sequence.encode("ascii") + b"\n" for sequence in counts])
     return counts, reads
 
 
@@ -176,9 +198,9 @@ def umi_molecules(pair_reads: dict[tuple[str, str], int]) -> Counter:
         same_umi.append(sequence)
         same_sequence.add(umi)
     molecules: Counter = Counter()
-    for pair in pair_reads:  # order of first appearance
-        if pair in founders:
-            molecules[pair[0]] += 1
+    for sequence, umi in pair_reads:  # order of first appearance
+        if (sequence, umi) in founders:
+            molecules[sequence] += 1
     return molecules
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from exocargo.io import open_text
 
 ATTRIBUTE = re.compile(r'\s*([^\s"]+)\s+"([^"]*)"\s*;?')
 
@@ -15,8 +17,16 @@ class AnnotationError(ValueError):
     """A GTF that cannot be used; the message names the file, the line and the fix."""
 
 
-def _open(path: str | Path):
-    return gzip.open(path, "rt") if str(path).endswith(".gz") else open(path)
+@dataclass
+class _Span:
+    """Genome span (BED-style) of the GTF lines of one gene and feature kind."""
+
+    start: int
+    end: int
+
+    def cover(self, start: int, end: int) -> None:
+        """Widen the span to hold [start, end)."""
+        self.start, self.end = min(self.start, start), max(self.end, end)
 
 
 def parse_attributes(text: str) -> dict[str, str]:
@@ -37,9 +47,9 @@ def gene_table(gtf: str | Path, type_attributes=("gene_type", "gene_biotype")) -
     exclusive): the gene line's span, or the span of the gene's exons.
     """
     genes: dict[str, dict[str, str]] = {}
-    spans: dict[tuple[str, str], list[int]] = {}  # (kind, gene_id) -> [start, end]
+    spans: dict[tuple[str, str], _Span] = {}  # (kind, gene_id) -> span of its lines
     feature_seen = {"gene": False}
-    with _open(gtf) as handle:
+    with open_text(gtf) as handle:
         for lineno, line in enumerate(handle, start=1):
             if line.startswith("#") or not line.strip():
                 continue
@@ -59,8 +69,7 @@ def gene_table(gtf: str | Path, type_attributes=("gene_type", "gene_biotype")) -
             if not gene_id:
                 raise AnnotationError(f"{gtf}, line {lineno}: {kind} line without gene_id")
             start, end = int(fields[3]) - 1, int(fields[4])
-            span = spans.setdefault((kind, gene_id), [start, end])
-            span[0], span[1] = min(span[0], start), max(span[1], end)
+            spans.setdefault((kind, gene_id), _Span(start, end)).cover(start, end)
             if gene_id in genes:
                 continue
             gene_type = next((attributes[a] for a in type_attributes if a in attributes), None)
@@ -84,8 +93,8 @@ def gene_table(gtf: str | Path, type_attributes=("gene_type", "gene_biotype")) -
     table = pd.DataFrame(genes.values())
     kind = "gene" if feature_seen["gene"] else "exon"
     table = table[table["_kind"] == kind]
-    table["start"] = [spans[(kind, g)][0] for g in table["gene_id"]]
-    table["end"] = [spans[(kind, g)][1] for g in table["gene_id"]]
+    table["start"] = [spans[kind, g].start for g in table["gene_id"]]
+    table["end"] = [spans[kind, g].end for g in table["gene_id"]]
     return table.drop(columns="_kind").sort_values("gene_id").reset_index(drop=True)
 
 

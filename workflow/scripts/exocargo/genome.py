@@ -8,16 +8,12 @@ show; reading the headers and the GTF first costs a minute on a human genome.
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import pandas as pd
 
 from exocargo.genes import AnnotationError
-
-
-def _open(path: str | Path):
-    return gzip.open(path, "rt") if str(path).endswith(".gz") else open(path)
+from exocargo.io import open_text
 
 
 def chrom_sizes(fasta: str | Path) -> pd.DataFrame:
@@ -29,7 +25,7 @@ def chrom_sizes(fasta: str | Path) -> pd.DataFrame:
     names: dict[str, int] = {}
     lengths: list[int] = []
     name = None
-    with _open(fasta) as handle:
+    with open_text(fasta) as handle:
         for lineno, line in enumerate(handle, start=1):
             if line.startswith(">"):
                 if name is not None and lengths[-1] == 0:

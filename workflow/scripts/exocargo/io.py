@@ -1,10 +1,11 @@
-"""Logging and file-writing helpers shared by the Snakemake entry scripts."""
+"""Logging, file-reading and file-writing helpers shared by the Snakemake entry scripts."""
 
 from __future__ import annotations
 
 import contextlib
 import csv
 import fcntl
+import gzip
 import json
 import logging
 import os
@@ -13,7 +14,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import IO, Any, Callable, Iterable, Iterator, Sequence
 
 
 def run_logged(main: Callable, snakemake) -> None:
@@ -57,6 +58,31 @@ def atomic_output(path: str | os.PathLike, stable_name: bool = False) -> Iterato
     finally:
         if temporary.exists():
             temporary.unlink()
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(path: str | os.PathLike) -> bool:
+    """Whether a file is gzip-compressed (bgzip too), by its first two bytes."""
+    with open(path, "rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
+def open_text(path: str | os.PathLike) -> IO[str]:
+    """Open a file to read as text, decompressing it when it is gzip or bgzip.
+
+    Compression is told by the file's first bytes, not by its name: a reference named
+    ``.gz`` that was decompressed in place, or a gzip file without the suffix, reads as
+    what it is. gzip reads every member of a multi-member file (bgzip writes one member per
+    64 kB block).
+    """
+    return gzip.open(path, "rt") if is_gzip(path) else open(path)
+
+
+def open_binary(path: str | os.PathLike) -> IO[bytes]:
+    """`open_text` for bytes: the file's content, decompressed when it is gzip or bgzip."""
+    return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")
 
 
 def read_yaml(path: str | os.PathLike) -> Any:

@@ -26,8 +26,16 @@ class ReferenceFileError(ValueError):
     """A reference file that cannot be used; the message names the file and the record."""
 
 
-def read_fasta(path: str | Path) -> Iterator[tuple[str, str, str]]:
-    """Yield (id, description, sequence) from a FASTA file; sequence uppercased, U to T.
+class FastaRecord(NamedTuple):
+    """A FASTA record: id, the rest of the header line, and the sequence."""
+
+    name: str
+    description: str
+    sequence: str
+
+
+def read_fasta(path: str | Path) -> Iterator[FastaRecord]:
+    """Yield the records of a FASTA file; sequence uppercased, U to T.
 
     Raises ReferenceFileError for a record with no sequence, a file with no records, or a
     duplicate id.
@@ -41,7 +49,7 @@ def read_fasta(path: str | Path) -> Iterator[tuple[str, str, str]]:
         sequence = "".join(chunks).upper().replace("U", "T")
         if not sequence:
             raise ReferenceFileError(f"{path}: record '{name}' has no sequence")
-        return name, description, sequence
+        return FastaRecord(name, description, sequence)
 
     with open(path) as handle:
         for lineno, line in enumerate(handle, start=1):
@@ -78,13 +86,13 @@ def read_fasta(path: str | Path) -> Iterator[tuple[str, str, str]]:
         raise ReferenceFileError(f"{path}: no FASTA records")
 
 
-def species_records(path: str | Path, species: str) -> list[tuple[str, str, str]]:
+def species_records(path: str | Path, species: str) -> list[FastaRecord]:
     """FASTA records of one miRBase species prefix (``hsa-...``)."""
     prefix = species + "-"
-    return [record for record in read_fasta(path) if record[0].startswith(prefix)]
+    return [record for record in read_fasta(path) if record.name.startswith(prefix)]
 
 
-def mature_feature_ids(mature: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+def mature_feature_ids(mature: Iterable[FastaRecord]) -> dict[str, str]:
     """Map each mature name to its feature id; names sharing a sequence are merged.
 
     The merged id joins the sorted names with '/', e.g.
@@ -108,6 +116,33 @@ def _gff_attributes(text: str) -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in GFF_ATTRIBUTE.findall(text)}
 
 
+class Primary(NamedTuple):
+    """A miRBase ``miRNA_primary_transcript`` (hairpin) feature of the GFF3."""
+
+    hairpin: str  # its Name: the hairpin's FASTA id
+    start: int  # 1-based, inclusive, on the genome
+    end: int
+    strand: str
+
+
+class MatureFeature(NamedTuple):
+    """A miRBase ``miRNA`` (mature) feature of the GFF3."""
+
+    name: str
+    start: int  # 1-based, inclusive, on the genome
+    end: int
+
+
+class ArmPosition(NamedTuple):
+    """A row of the mature arm table: an arm's place on its hairpin (0-based, end exclusive)."""
+
+    hairpin: str
+    mature: str
+    feature_id: str
+    start: int
+    end: int
+
+
 def mature_arms(
     hairpin_fasta: str | Path,
     mature_fasta: str | Path,
@@ -124,17 +159,47 @@ def mature_arms(
     """
     import pandas as pd
 
-    hairpins = {name: seq for name, _, seq in species_records(hairpin_fasta, species)}
-    mature_records = species_records(mature_fasta, species)
+    hairpins, mature = _species_sequences(hairpin_fasta, mature_fasta, species)
+    features = mature_feature_ids(mature)
+    mature_seq = {record.name: record.sequence for record in mature}
+    primaries, children = read_mirbase_gff(gff)
+    rows = _arms_placed_by_gff(primaries, children, hairpins, mature_seq, features)
+    placed = {row.hairpin for row in rows}
+    notes = []
+    for hairpin, sequence in hairpins.items():
+        if hairpin in placed:
+            continue
+        found = _arms_found_by_sequence(hairpin, sequence, mature_seq, features)
+        rows.extend(found)
+        notes.append(
+            f"{hairpin}: not placed by {gff}; {len(found)} mature arm(s) found by sequence"
+        )
+    table = pd.DataFrame(rows, columns=list(ArmPosition._fields))
+    table = table.drop_duplicates().sort_values(["hairpin", "start", "mature"])
+    return table.reset_index(drop=True), notes
+
+
+def _species_sequences(
+    hairpin_fasta: str | Path, mature_fasta: str | Path, species: str
+) -> tuple[dict[str, str], list[FastaRecord]]:
+    """The species' hairpin sequences by id, and its mature records; an error when either
+    file has none of the species."""
+    hairpins = {record.name: record.sequence for record in species_records(hairpin_fasta, species)}
+    mature = species_records(mature_fasta, species)
     if not hairpins:
         raise ReferenceFileError(f"{hairpin_fasta}: no hairpin of species '{species}'")
-    if not mature_records:
+    if not mature:
         raise ReferenceFileError(f"{mature_fasta}: no mature miRNA of species '{species}'")
-    mature_seq = {name: seq for name, _, seq in mature_records}
-    features = mature_feature_ids(mature_records)
+    return hairpins, mature
 
-    primaries: dict[str, tuple[str, int, int, str]] = {}
-    children: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+
+def read_mirbase_gff(
+    gff: str | Path,
+) -> tuple[dict[str, Primary], dict[str, list[MatureFeature]]]:
+    """The hairpin features of a miRBase GFF3 by ID, and the mature features by the ID of
+    the hairpin they derive from, in file order."""
+    primaries: dict[str, Primary] = {}
+    children: dict[str, list[MatureFeature]] = defaultdict(list)
     with open(gff) as handle:
         for line in handle:
             if line.startswith("#") or not line.strip():
@@ -142,53 +207,57 @@ def mature_arms(
             fields = line.rstrip("\n").split("\t")
             if len(fields) < 9:
                 continue
+            kind, start, end, strand = fields[2], int(fields[3]), int(fields[4]), fields[6]
             attributes = _gff_attributes(fields[8])
-            start, end, strand = int(fields[3]), int(fields[4]), fields[6]
-            if fields[2] == "miRNA_primary_transcript":
-                primaries[attributes.get("ID", "")] = (
-                    attributes.get("Name", ""),
-                    start,
-                    end,
-                    strand,
+            if kind == "miRNA_primary_transcript":
+                primaries[attributes.get("ID", "")] = Primary(
+                    attributes.get("Name", ""), start, end, strand
                 )
-            elif fields[2] == "miRNA":
+            elif kind == "miRNA":
                 children[attributes.get("Derives_from", "")].append(
-                    (attributes.get("Name", ""), start, end)
+                    MatureFeature(attributes.get("Name", ""), start, end)
                 )
+    return primaries, children
 
+
+def _arms_placed_by_gff(
+    primaries: dict[str, Primary],
+    children: dict[str, list[MatureFeature]],
+    hairpins: dict[str, str],
+    mature_seq: dict[str, str],
+    features: dict[str, str],
+) -> list[ArmPosition]:
+    """Arms where the GFF puts them, when the hairpin sequence there is the mature one."""
     rows = []
-    placed: set[str] = set()
-    notes = []
-    for primary_id, (hairpin, p_start, p_end, strand) in primaries.items():
-        if hairpin not in hairpins:
+    for primary_id, primary in primaries.items():
+        sequence = hairpins.get(primary.hairpin)
+        if sequence is None:
             continue
-        sequence = hairpins[hairpin]
-        good = []
-        for name, m_start, m_end in children.get(primary_id, []):
-            if name not in mature_seq:
+        for mature in children.get(primary_id, []):
+            if mature.name not in mature_seq:
                 continue
-            offset = m_start - p_start if strand == "+" else p_end - m_end
-            length = m_end - m_start + 1
-            if sequence[offset : offset + length] == mature_seq[name]:
-                good.append((hairpin, name, features[name], offset, offset + length))
-        if good:
-            rows.extend(good)
-            placed.add(hairpin)
-    for hairpin, sequence in hairpins.items():
-        if hairpin in placed:
-            continue
-        found = []
-        for name, mseq in mature_seq.items():
-            position = sequence.find(mseq)
-            if position >= 0:
-                found.append((hairpin, name, features[name], position, position + len(mseq)))
-        rows.extend(found)
-        notes.append(
-            f"{hairpin}: not placed by {gff}; {len(found)} mature arm(s) found by sequence"
-        )
-    table = pd.DataFrame(rows, columns=["hairpin", "mature", "feature_id", "start", "end"])
-    table = table.drop_duplicates().sort_values(["hairpin", "start", "mature"])
-    return table.reset_index(drop=True), notes
+            if primary.strand == "+":
+                offset = mature.start - primary.start
+            else:
+                offset = primary.end - mature.end
+            length = mature.end - mature.start + 1
+            if sequence[offset : offset + length] == mature_seq[mature.name]:
+                rows.append(ArmPosition(primary.hairpin, mature.name, features[mature.name],
+                                        offset, offset + length))
+    return rows
+
+
+def _arms_found_by_sequence(
+    hairpin: str, sequence: str, mature_seq: dict[str, str], features: dict[str, str]
+) -> list[ArmPosition]:
+    """Arms of a hairpin the GFF does not place: every mature sequence found in it."""
+    found = []
+    for name, mature in mature_seq.items():
+        position = sequence.find(mature)
+        if position >= 0:
+            found.append(ArmPosition(hairpin, name, features[name], position,
+                                     position + len(mature)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -294,7 +363,7 @@ def assign_split(
     if other > rules.max_mismatches:
         return None
     templated_end = start + read_length - tail
-    best = None
+    best, best_distance = None, None
     for arm in arms:
         shift5 = start - arm.start
         shift3 = templated_end - arm.end
@@ -303,7 +372,7 @@ def assign_split(
             and abs(shift3) <= rules.three_prime_tolerance
         ):
             distance = abs(shift5) + abs(shift3)
-            if best is None or distance < best[0]:
+            if best_distance is None or distance < best_distance:
                 kinds = [
                     kind
                     for kind, present in (
@@ -314,8 +383,8 @@ def assign_split(
                     )
                     if present
                 ]
-                best = (distance, arm.feature_id, "+".join(kinds) or "canonical")
-    return None if best is None else (best[1], best[2])
+                best, best_distance = (arm.feature_id, "+".join(kinds) or "canonical"), distance
+    return best
 
 
 class Alignment(NamedTuple):

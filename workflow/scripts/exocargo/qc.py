@@ -25,12 +25,12 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 import dnaio
 import pandas as pd
 
-from exocargo import collapse
+from exocargo import collapse, tables
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 MIRNA_STEP = "miRNA"
@@ -72,44 +72,16 @@ CRITERIA = (
 )
 
 LEADING_COLUMNS = ["sample", "library", "verdict", "reasons", "excluded_from_de"]
-TRIM_COLUMNS = [
-    "raw_reads",
-    "umi_unmatched_pct",
-    "trimmed_reads",
-    "trimmed_pct",
-    "adapter_pct",
-    "adapter_dimer_reads",
-    "adapter_dimer_pct",
-    "too_short_pct",
-    "too_long_pct",
-]
-SMALL_COLUMNS = [
-    "length_mode",
-    "length_median",
-    "unique_sequences",
-    "complexity",
-    "cascade_reads",
-]
-SMALL_SUMMARY_COLUMNS = [
-    "mature_mirna_reads",
-    "annotated_reads",
-    "genome_reads",
-    "annotated_genome_ratio",
-    "mirna_pct",
-    "rrna_pct",
-]
-LONG_COLUMNS = [
-    "star_input_reads",
-    "unique_mapped_pct",
-    "multi_mapped_pct",
-    "unmapped_pct",
-    "chimeric_pct",
-    "assigned_reads",
-    "assigned_pct",
-    "strandedness",
-    "strandedness_inferred",
-    "bsj_reads",
-]
+# Columns of the QC table by what they measure, in table order.
+TRIM_COLUMNS = ["raw_reads", "umi_unmatched_pct", "trimmed_reads", "trimmed_pct", "adapter_pct",
+                "adapter_dimer_reads", "adapter_dimer_pct", "too_short_pct", "too_long_pct"]
+SMALL_COLUMNS = ["length_mode", "length_median", "unique_sequences", "complexity",
+                 "cascade_reads"]
+SMALL_SUMMARY_COLUMNS = ["mature_mirna_reads", "annotated_reads", "genome_reads",
+                         "annotated_genome_ratio", "mirna_pct", "rrna_pct"]
+LONG_COLUMNS = ["star_input_reads", "unique_mapped_pct", "multi_mapped_pct", "unmapped_pct",
+                "chimeric_pct", "assigned_reads", "assigned_pct", "strandedness",
+                "strandedness_inferred", "bsj_reads"]
 # Reads removed before the cascade, in the order the composition plot stacks them.
 TRIM_FATES = ("umi_unmatched", "adapter_dimer", "too_short", "too_long")
 
@@ -184,15 +156,22 @@ def cutadapt_metrics(report: Mapping, raw_reads: int | None = None) -> dict:
     }
 
 
-def umi_extract_counts(log_text: str) -> tuple[int, int]:
-    """(input reads, reads output) from a ``umi_tools extract`` log."""
+class UmiCounts(NamedTuple):
+    """Reads in and out of ``umi_tools extract``."""
+
+    input_reads: int
+    output_reads: int
+
+
+def umi_extract_counts(log_text: str) -> UmiCounts:
+    """Input reads and reads output from a ``umi_tools extract`` log."""
     found = {}
     for key in ("Input Reads", "Reads output"):
         match = re.search(rf"{key}: (\d+)", log_text)
         if match is None:
             raise ValueError(f"umi_tools extract log has no '{key}:' line")
         found[key] = int(match.group(1))
-    return found["Input Reads"], found["Reads output"]
+    return UmiCounts(found["Input Reads"], found["Reads output"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -278,8 +257,12 @@ def small_sample_metrics(
     rrna_step: str | None = "rRNA",
     umi_counts: tuple[int, int] | None = None,
 ) -> dict:
-    """Every QC metric of one small-RNA library (see the module docstring)."""
-    metrics = cutadapt_metrics(cutadapt, umi_counts[0] if umi_counts else None)
+    """Every QC metric of one small-RNA library (see the module docstring).
+
+    ``umi_counts`` (`UmiCounts`, from the umi_tools log) gives the raw reads when UMIs
+    were extracted before trimming."""
+    raw_reads = UmiCounts(*umi_counts).input_reads if umi_counts else None
+    metrics = cutadapt_metrics(cutadapt, raw_reads)
     metrics.update(length_summary(lengths))
     molecules = int(collapse_stats.get("molecules", collapse_stats["reads"]))
     distinct = int(collapse_stats["distinct_sequences"])
@@ -556,20 +539,9 @@ def composition(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["sample", "library", "category", "reads", "fraction"])
 
 
-def write_table(table: pd.DataFrame, path: str | Path) -> None:
-    """Write a QC table as TSV with fixed float formatting (byte-stable reruns)."""
-    table.to_csv(path, sep="\t", index=False, float_format="%.6g", na_rep="NA")
-
-
 def read_qc_table(path: str | Path) -> pd.DataFrame:
     """Read results/qc/samples.tsv (sample names and text columns as strings)."""
-    return pd.read_csv(
-        path,
-        sep="\t",
-        na_values=["NA"],
-        keep_default_na=False,
-        dtype={"sample": str, "reasons": str, "strandedness": str},
-    )
+    return tables.read_table(path)
 
 
 def samples_for_de(

@@ -6,36 +6,26 @@ what to do. The trimming rules call ``diagnose`` only when the tool has failed, 
 run reads its FASTQ files once; the diagnosis names the file, the read or line where the
 file goes wrong, and what to change.
 
-Only the standard library and dnaio (a dependency of cutadapt) are used, so the check runs
-in the cutadapt environment.
+Only the standard library, dnaio (a dependency of cutadapt) and exocargo.io (standard library
+only) are used, so the check runs in the cutadapt environment.
 """
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from itertools import zip_longest
 from pathlib import Path
 
 import dnaio
 
-GZIP_MAGIC = b"\x1f\x8b"
+from exocargo.io import is_gzip, open_binary
+
 # A BAM file is BGZF (gzip) compressed; its decompressed stream starts with this.
 BAM_MAGIC = b"BAM\x01"
 
 
 class ReadFileError(ValueError):
     """A read file that cannot be used; the message names the file and what to change."""
-
-
-def _is_gzip(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        return handle.read(2) == GZIP_MAGIC
-
-
-def _open(path: Path):
-    """Binary stream of a file's content, decompressed when it is gzip (by content)."""
-    return gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")
 
 
 def read_name(name: str) -> str:
@@ -56,13 +46,13 @@ def check_fastq(path: str | Path) -> int:
         raise ReadFileError(f"{path}: file does not exist")
     if path.stat().st_size == 0:
         return 0
-    if str(path).endswith(".gz") and not _is_gzip(path):
+    if str(path).endswith(".gz") and not is_gzip(path):
         raise ReadFileError(
             f"{path}: the name ends in .gz but the file is not gzip-compressed; compress "
             "it (gzip) or drop the .gz from its name and the sample sheet"
         )
     try:
-        with _open(path) as handle:
+        with open_binary(path) as handle:
             head = handle.read(4)
     except (OSError, EOFError, zlib.error) as error:
         raise ReadFileError(
@@ -86,7 +76,7 @@ def check_fastq(path: str | Path) -> int:
         )
     reads = 0
     try:
-        with _open(path) as raw, dnaio.open(raw, fileformat="fastq") as records:
+        with open_binary(path) as raw, dnaio.open(raw, fileformat="fastq") as records:
             for _ in records:
                 reads += 1
     except dnaio.FileFormatError as error:

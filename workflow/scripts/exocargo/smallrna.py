@@ -27,16 +27,14 @@ import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from exocargo import cascade, collapse, mirna, readcheck
 from exocargo.io import ForkedCall, atomic_output, widen_pipe, write_tsv
 
 log = logging.getLogger(__name__)
-
-STAGE_COLUMNS = ["stage", "start", "end", "wall_s", "cpu_s", "max_rss_mb", "items"]
 
 
 def cpu_seconds() -> float:
@@ -46,11 +44,26 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+class Stage(NamedTuple):
+    """A row of the stage table (STAGE_COLUMNS), formatted."""
+
+    stage: str
+    start: str
+    end: str
+    wall_s: str
+    cpu_s: str
+    max_rss_mb: str
+    items: str
+
+
+STAGE_COLUMNS = list(Stage._fields)
+
+
 @dataclass
 class StageClock:
     """Wall and CPU time of the stages of a job, in the order they ran."""
 
-    rows: list[list] = field(default_factory=list)
+    rows: list[Stage] = field(default_factory=list)
 
     @contextlib.contextmanager
     def stage(self, name: str) -> Iterator[dict]:
@@ -69,8 +82,9 @@ class StageClock:
 
     def add(self, name: str, start: float, wall: float, cpu: float, max_rss_mb, items: str):
         """Record a stage (or a process that ran alongside the stages)."""
-        self.rows.append([name, f"{start:.3f}", f"{start + wall:.3f}", f"{wall:.3f}", f"{cpu:.3f}",
-                          max_rss_mb if max_rss_mb == "" else f"{max_rss_mb:.1f}", items])
+        rss = max_rss_mb if max_rss_mb == "" else f"{max_rss_mb:.1f}"
+        self.rows.append(Stage(name, f"{start:.3f}", f"{start + wall:.3f}", f"{wall:.3f}",
+                               f"{cpu:.3f}", rss, items))
         log.info("stage %s: %.2f s wall, %.2f CPU s; %s", name, wall, cpu, items)
 
     def write(self, path: str | os.PathLike) -> None:
@@ -128,18 +142,45 @@ class TrimmingError(RuntimeError):
 
 @dataclass(frozen=True)
 class SampleFiles:
-    """Outputs of one small-RNA sample (paths as the rule declares them)."""
+    """Outputs of one small-RNA sample, named as rule quantify_smallrna declares them."""
 
     cutadapt_json: str
     collapsed: str
     collapse_stats: str
-    hairpin_bam: str
+    bam: str  # the hairpin alignments
     biotypes: str
     unmapped: str
     bowtie_logs: list[str]
     counts: str
     isomirs: str
     summary: str
+
+    @classmethod
+    def from_rule(cls, output) -> SampleFiles:
+        """The files of the rule's ``output`` (Snakemake's named list), by field name."""
+        files = {item.name: getattr(output, item.name) for item in fields(cls)}
+        return cls(**{**files, "bowtie_logs": list(files["bowtie_logs"])})
+
+
+@dataclass
+class Ranking:
+    """The distinct sequences of a library in order of first appearance (their ids), with
+    their molecules, the positions by decreasing count and the rank of each position."""
+
+    sequences: list[str]
+    molecules: list[int]
+    order: list[int]
+    ranks: list[int]
+
+    @classmethod
+    def of(cls, counts: collapse.Counter) -> Ranking:
+        """Rank the sequences of ``counts`` (keys in order of first appearance)."""
+        sequences, molecules = list(counts), list(counts.values())
+        order = collapse.rank_order(sequences, molecules)
+        ranks = [0] * len(order)
+        for rank, position in enumerate(order, start=1):
+            ranks[position] = rank
+        return cls(sequences, molecules, order, ranks)
 
 
 def process_sample(
@@ -165,77 +206,118 @@ def process_sample(
         # One bowtie thread per step: the job's threads go to cutadapt (see StreamingCascade).
         with cascade.StreamingCascade(steps, workdir, threads=1) as aligner:
             with clock.stage("trim_collapse_align") as note:
-
-                def align(first_id: int, sequences: list[bytes]) -> None:
-                    aligner.write(
-                        b"".join(b">%d\n%s" % (first_id + i, s) for i, s in enumerate(sequences))
-                    )
-
-                with atomic_output(outputs.cutadapt_json, stable_name=True) as json_report:
-                    command = cutadapt_command(cutadapt_arguments, threads, json_report, fastq)
-                    try:
-                        counts, reads = trim_and_collapse(command, cutadapt_report, umi, align)
-                    except TrimmingError as error:
-                        # cutadapt's own message does not name the file: say what is
-                        # wrong with it, if anything.
-                        raise RuntimeError(
-                            readcheck.explain_failure(
-                                sample, [fastq], f"cutadapt failed for another reason: {error}"
-                            )
-                        ) from error
+                counts, reads = trim_into_cascade(
+                    aligner, sample, fastq, cutadapt_arguments, threads, umi,
+                    outputs.cutadapt_json, cutadapt_report,
+                )
                 note["items"] = f"{reads} reads -> {len(counts)} distinct sequences"
-            with clock.stage("cascade_tail") as note:
-                runs = aligner.finish()
-                note["cpu_not_mine"] = sum(run.cpu_s for run in runs)
-                note["items"] = "bowtie finishing after trimming ended"
-        for run in runs:
-            clock.add(f"bowtie {run.step.name}", clock_start(clock), run.wall_s, run.cpu_s,
-                      run.max_rss_mb, "alongside trimming")
-
+            runs = finish_cascade(aligner, clock)
         with clock.stage("rank") as note:
-            stats = {
-                "sample": sample,
-                "reads": reads,
-                "molecules": sum(counts.values()),
-                "distinct_sequences": len(counts),
-                "umi": bool(umi),
-            }
+            stats = collapse_stats(sample, reads, counts, umi)
             log.info("%s", stats)
             # Ids are positions in order of first appearance; names carry rank and count.
-            sequences, molecules = list(counts), list(counts.values())
-            order = collapse.rank_order(sequences, molecules)
-            ranks = [0] * len(order)
-            for rank, position in enumerate(order, start=1):
-                ranks[position] = rank
+            ranking = Ranking.of(counts)
             note["items"] = f"{len(counts)} distinct sequences ranked"
-        hairpin_run = next(run for run in runs if run.step.name == cascade.MIRNA_STEP)
-
-        # The hairpin BAM and the mature-arm assignment need only the hairpin alignments
-        # and the ranks: they are made in a forked process, on the job's second core, while
-        # this one writes the rest.
-        def quantify() -> str:
-            header, records = cascade.hairpin_records(hairpin_run, ranks, molecules)
-            with atomic_output(outputs.hairpin_bam) as bam:
-                cascade.write_bam(header, records, str(bam))
-            return quantify_mature(sample, records, arms_table, rules, outputs)
-
-        with ForkedCall(quantify) as quantifier:
-            with clock.stage("write") as note:
-                with atomic_output(outputs.collapsed) as path:
-                    collapse.write_fasta(
-                        counts, path, ((sequences[i], molecules[i]) for i in order)
-                    )
-                del order
-                with atomic_output(outputs.collapse_stats) as path:
-                    path.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
-                write_tallies(sample, runs, sequences, molecules, ranks, outputs)
-                note["items"] = f"collapsed reads written, {len(steps)} steps tallied"
-            with clock.stage("quantify_wait") as note:
-                done = quantifier.wait()
-                note["cpu_not_mine"] = done.cpu_s
-                note["items"] = "waiting for the forked hairpin BAM and quantification"
-        clock.add("quantify", done.start, done.wall_s, done.cpu_s, done.max_rss_mb, done.result)
+        write_while_quantifying(sample, counts, stats, ranking, runs, arms_table, rules,
+                                outputs, clock)
     return stats
+
+
+def trim_into_cascade(
+    aligner: cascade.StreamingCascade,
+    sample: str,
+    fastq: str,
+    cutadapt_arguments: list[str],
+    threads: int,
+    umi: bool,
+    json_path: str,
+    cutadapt_report: str,
+) -> tuple[collapse.Counter, int]:
+    """Trim and collapse the reads, feeding each new distinct sequence to the cascade as it
+    turns up (its id is its position in order of first appearance). A cutadapt failure
+    raises with what is wrong with the read file, if anything."""
+
+    def align(first_id: int, sequences: list[bytes]) -> None:
+        aligner.write(b"".join(b">%d\n%s" % (first_id + i, s) for i, s in enumerate(sequences)))
+
+    with atomic_output(json_path, stable_name=True) as json_report:
+        command = cutadapt_command(cutadapt_arguments, threads, json_report, fastq)
+        try:
+            return trim_and_collapse(command, cutadapt_report, umi, align)
+        except TrimmingError as error:
+            # cutadapt's own message does not name the file: say what is wrong with it,
+            # if anything.
+            raise RuntimeError(
+                readcheck.explain_failure(
+                    sample, [fastq], f"cutadapt failed for another reason: {error}"
+                )
+            ) from error
+
+
+def finish_cascade(aligner: cascade.StreamingCascade, clock: StageClock) -> list[cascade.StepRun]:
+    """Wait for the cascade to align what trimming left it; clock the bowtie processes."""
+    with clock.stage("cascade_tail") as note:
+        runs = aligner.finish()
+        note["cpu_not_mine"] = sum(run.cpu_s for run in runs)
+        note["items"] = "bowtie finishing after trimming ended"
+    for run in runs:
+        clock.add(f"bowtie {run.step.name}", clock_start(clock), run.wall_s, run.cpu_s,
+                  run.max_rss_mb, "alongside trimming")
+    return runs
+
+
+def collapse_stats(sample: str, reads: int, counts: collapse.Counter, umi: bool) -> dict:
+    """The collapse statistics of a library (collapse.json)."""
+    return {
+        "sample": sample,
+        "reads": reads,
+        "molecules": sum(counts.values()),
+        "distinct_sequences": len(counts),
+        "umi": bool(umi),
+    }
+
+
+def write_while_quantifying(
+    sample: str,
+    counts: collapse.Counter,
+    stats: dict,
+    ranking: Ranking,
+    runs: list[cascade.StepRun],
+    arms_table: str,
+    rules: mirna.IsomirRules,
+    outputs: SampleFiles,
+    clock: StageClock,
+) -> None:
+    """Write the collapsed reads, the statistics and the tallies, while a forked process
+    writes the hairpin BAM and assigns its alignments to mature arms.
+
+    Those need only the hairpin alignments and the ranks: the fork does them on the job's
+    second core, seeing this process's data without copying it.
+    """
+    hairpin_run = next(run for run in runs if run.step.name == cascade.MIRNA_STEP)
+
+    def quantify() -> str:
+        header, records = cascade.hairpin_records(hairpin_run, ranking.ranks, ranking.molecules)
+        with atomic_output(outputs.bam) as bam:
+            cascade.write_bam(header, records, str(bam))
+        return quantify_mature(sample, records, arms_table, rules, outputs)
+
+    with ForkedCall(quantify) as quantifier:
+        with clock.stage("write") as note:
+            ranked = ((ranking.sequences[i], ranking.molecules[i]) for i in ranking.order)
+            with atomic_output(outputs.collapsed) as path:
+                collapse.write_fasta(counts, path, ranked)
+            ranking.order.clear()  # not needed again: free it for the rest of the job
+            with atomic_output(outputs.collapse_stats) as path:
+                path.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+            write_tallies(sample, runs, ranking.sequences, ranking.molecules, ranking.ranks,
+                          outputs)
+            note["items"] = f"collapsed reads written, {len(runs)} steps tallied"
+        with clock.stage("quantify_wait") as note:
+            done = quantifier.wait()
+            note["cpu_not_mine"] = done.cpu_s
+            note["items"] = "waiting for the forked hairpin BAM and quantification"
+    clock.add("quantify", done.start, done.wall_s, done.cpu_s, done.max_rss_mb, done.result)
 
 
 def write_tallies(
@@ -319,4 +401,4 @@ def quantify_mature(
 
 def clock_start(clock: StageClock) -> float:
     """Start time of the first stage of ``clock`` (processes that ran alongside it)."""
-    return float(clock.rows[0][1])
+    return float(clock.rows[0].start)
