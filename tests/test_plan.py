@@ -251,3 +251,19 @@ def test_umi_protocol_gives_the_umi_pattern():
     run = load(config)
     assert run.umi and "(?P<umi_1>.{12})" in run.umi_pattern
     assert "umi_tools" in run.tool_envs
+
+
+def test_name_pattern_matches_exactly_the_names():
+    import re
+
+    pattern = plan.name_pattern(["S1", "S1.b"])
+    assert re.fullmatch(pattern, "S1.b") and not re.fullmatch(pattern, "S1xb")
+    assert not re.fullmatch(plan.name_pattern([]), "")
+
+
+def test_workflow_files_are_named_relative_to_the_working_directory(tmp_path, monkeypatch):
+    assert plan.workflow_file(REPO, "scripts/check_reads.py") == "workflow/scripts/check_reads.py"
+    monkeypatch.chdir(tmp_path)  # a run from outside the project
+    assert plan.workflow_file(REPO, "scripts/check_reads.py") == str(
+        REPO / "workflow" / "scripts" / "check_reads.py"
+    )

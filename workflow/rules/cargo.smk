@@ -3,7 +3,9 @@
 
 rule annotate_cargo:
     input:
-        tables=expand("results/de/{{contrast}}/{rna_class}.tsv", rna_class=PLAN.rna_classes),
+        tables=expand(
+            "results/de/{{contrast}}/{rna_class}.tsv", rna_class=PLAN.rna_classes
+        ),
         catalog=PLAN.config["cargo"]["catalog"],
     output:
         table=report(

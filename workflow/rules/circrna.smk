@@ -17,13 +17,13 @@ rule star_rescue:
         splice_junctions="results/star/{sample}/rescue/SJ.out.tab",
     benchmark:
         "benchmarks/star_rescue/{sample}.tsv"
+    shadow:
+        "minimal"
     conda:
         "../envs/star.yaml"
     threads: 2
     resources:
         mem_mb=star_align_memory,
-    shadow:
-        "minimal"
     params:
         prefix="results/star/{sample}/rescue/",
         options=PLAN.star_rescue(),

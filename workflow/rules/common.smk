@@ -2,7 +2,6 @@
 # is scheduled), wildcard constraints, and the input/param functions that read paths and
 # values off the plan. Nothing here decides: what to run is decided in exocargo.plan.
 
-import re
 import shlex
 import sys
 from pathlib import Path
@@ -14,16 +13,12 @@ from exocargo import versions  # noqa: E402
 
 PLAN = run_plan.load(config, workflow.basedir, workflow.configfiles)
 SAMPLE_SHEET = PLAN.sheet_path
-# Named in shell commands, not in params: shadowed jobs run in another directory, and a
-# command's text, unlike a param, does not make jobs rerun when the project moves.
-CHECK_READS = shlex.quote(
-    str(Path(workflow.basedir, "workflow/scripts/check_reads.py").resolve())
+# The diagnosis the trimming rules run when their tool fails: an input (shadowed jobs see
+# their inputs only) that never makes a job rerun.
+CHECK_READS = ancient(
+    run_plan.workflow_file(workflow.basedir, "scripts/check_reads.py")
 )
-
-
-def name_pattern(names):
-    """Regex matching exactly the given names (never matching when there are none)."""
-    return "|".join(re.escape(n) for n in names) or "(?!x)x"
+name_pattern = run_plan.name_pattern
 
 
 wildcard_constraints:
@@ -77,7 +72,19 @@ def cascade_step_species(wildcards):
 
 
 # Files of a bowtie index, after its prefix.
-BOWTIE_INDEX_SUFFIXES = ["1.ebwt", "2.ebwt", "3.ebwt", "4.ebwt", "rev.1.ebwt", "rev.2.ebwt"]
+BOWTIE_INDEX_SUFFIXES = [
+    "1.ebwt",
+    "2.ebwt",
+    "3.ebwt",
+    "4.ebwt",
+    "rev.1.ebwt",
+    "rev.2.ebwt",
+]
+
+
+def bowtie_index_prefix(wildcards, output):
+    """bowtie-build's prefix of the index files it writes."""
+    return output[0][: -len(".1.ebwt")]
 
 
 def cascade_steps(wildcards):

@@ -31,13 +31,13 @@ rule star_index:
         "logs/star_index/star_index.log",
     benchmark:
         "benchmarks/star_index/star_index.tsv"
+    shadow:
+        "minimal"
     conda:
         "../envs/star.yaml"
     threads: 2
     resources:
         mem_mb=star_index_memory,
-    shadow:
-        "minimal"
     params:
         sa_bases=star_sa_index_bases,
         overhang=PLAN.config["longrna"]["star"]["sjdb_overhang"],
@@ -70,13 +70,13 @@ rule star_align:
         progress="results/star/{sample}/Log.progress.out",
     benchmark:
         "benchmarks/star_align/{sample}.tsv"
+    shadow:
+        "minimal"
     conda:
         "../envs/star.yaml"
     threads: 2
     resources:
         mem_mb=star_align_memory,
-    shadow:
-        "minimal"
     params:
         prefix="results/star/{sample}/",
         chimeric=PLAN.star_chimeric(),

@@ -59,14 +59,14 @@ rule samtools_stats:
         "benchmarks/samtools_stats/{sample}.tsv"
     wildcard_constraints:
         sample=name_pattern(PLAN.long),
+    shadow:
+        "minimal"
     conda:
         # the environment that pins samtools
         "../envs/bowtie.yaml"
     threads: 2
     resources:
         mem_mb=1024,
-    shadow:
-        "minimal"
     shell:
         "samtools stats -@ {threads} {input.bam:q} > {output.stats:q} 2> {log:q}"
 
@@ -74,7 +74,9 @@ rule samtools_stats:
 rule qc_table:
     input:
         metrics=expand("results/qc/samples/{sample}.json", sample=PLAN.samples),
-        lengths=expand("results/qc/samples/{sample}.read_lengths.tsv", sample=PLAN.small),
+        lengths=expand(
+            "results/qc/samples/{sample}.read_lengths.tsv", sample=PLAN.small
+        ),
     output:
         table=report(
             "results/qc/samples.tsv",
@@ -161,10 +163,10 @@ rule multiqc:
         "logs/multiqc/multiqc.log",
     benchmark:
         "benchmarks/multiqc/multiqc.tsv"
-    conda:
-        "../envs/multiqc.yaml"
     shadow:
         "minimal"
+    conda:
+        "../envs/multiqc.yaml"
     shell:
         "multiqc --force --no-ansi --config {input.config:q} "
         "--outdir $(dirname {output.html:q}) --filename $(basename {output.html:q}) "

@@ -108,7 +108,8 @@ rule html_report:
         versions="results/versions.tsv",
         pca=expand("results/plots/{rna_class}/pca.png", rna_class=PLAN.rna_classes),
         distances=expand(
-            "results/plots/{rna_class}/sample_distances.png", rna_class=PLAN.rna_classes
+            "results/plots/{rna_class}/sample_distances.png",
+            rna_class=PLAN.rna_classes,
         ),
         cargo_heatmaps=expand(
             "results/plots/{rna_class}/cargo_heatmap.png", rna_class=PLAN.rna_classes

@@ -25,21 +25,22 @@ rule bowtie_index:
         fasta="results/references/smallrna/{step}.fa",
     output:
         index=expand(
-            "results/references/smallrna/{{step}}.{suffix}", suffix=BOWTIE_INDEX_SUFFIXES
+            "results/references/smallrna/{{step}}.{suffix}",
+            suffix=BOWTIE_INDEX_SUFFIXES,
         ),
     log:
         "logs/bowtie_index/{step}.log",
     benchmark:
         "benchmarks/bowtie_index/{step}.tsv"
+    shadow:
+        "minimal"
     conda:
         "../envs/bowtie.yaml"
     threads: 2
     resources:
         mem_mb=bowtie_index_memory,
-    shadow:
-        "minimal"
     params:
-        prefix="results/references/smallrna/{step}",
+        prefix=bowtie_index_prefix,
     shell:
         "bowtie-build --threads {threads} --seed 1 {input.fasta:q} {params.prefix:q} "
         "> {log:q} 2>&1"

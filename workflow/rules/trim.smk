@@ -11,6 +11,7 @@
 rule umi_extract:
     input:
         fastq=get_raw_fastq,
+        check_reads=CHECK_READS,
     output:
         fastq="results/umi/{sample}.fastq.gz",
     log:
@@ -26,13 +27,14 @@ rule umi_extract:
     shell:
         "if ! umi_tools extract --extract-method=regex --bc-pattern={params.regex:q} "
         "--stdin {input.fastq:q} --stdout {output.fastq:q} --log {log:q}; then "
-        "python {CHECK_READS} {wildcards.sample:q} {input.fastq:q} 2>&1 "
+        "python {input.check_reads:q} {wildcards.sample:q} {input.fastq:q} 2>&1 "
         "| tee -a {log:q} >&2; exit 1; fi"
 
 
 rule trim_longrna_pe:
     input:
         fastq=get_long_fastqs,
+        check_reads=CHECK_READS,
     output:
         r1="results/trimmed/long/{sample}_R1.fastq.gz",
         r2="results/trimmed/long/{sample}_R2.fastq.gz",
@@ -56,7 +58,7 @@ rule trim_longrna_pe:
     shell:
         "if ! cutadapt {params.args} -j {threads} --json {output.json:q} "
         "{params.outputs} {input.fastq:q} > {log:q} 2>&1; then "
-        "python {CHECK_READS} {wildcards.sample:q} {input.fastq:q} 2>&1 "
+        "python {input.check_reads:q} {wildcards.sample:q} {input.fastq:q} 2>&1 "
         "| tee -a {log:q} >&2; exit 1; fi"
 
 

@@ -19,6 +19,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
+import os
+import re
+
 import pandas as pd
 
 from exocargo import configcheck, samplesheet, star, trimming, versions
@@ -336,3 +339,18 @@ def genome_length(chrom_sizes: str | Path) -> int:
 def star_sa_index_nbases(chrom_sizes: str | Path) -> int:
     """STAR --genomeSAindexNbases for the checked genome (see exocargo.star)."""
     return star.sa_index_nbases(genome_length(chrom_sizes))
+
+
+def name_pattern(names: Sequence[str]) -> str:
+    """Regex matching exactly the given names (never matching when there are none)."""
+    return "|".join(re.escape(n) for n in names) or "(?!x)x"
+
+
+def workflow_file(basedir: str | Path, relative: str) -> str:
+    """Path of a file of workflow/ as rules should name it: relative to the working
+    directory when the workflow lies below it (a project moved with its results then
+    keeps the same paths, and reruns nothing), absolute otherwise."""
+    path = Path(basedir, "workflow", relative).resolve()
+    if path.is_relative_to(Path.cwd().resolve()):
+        return os.path.relpath(path)
+    return str(path)

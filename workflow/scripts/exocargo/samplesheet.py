@@ -264,66 +264,79 @@ def validate_contrasts(
     without being confounded with the variable. Raises SampleSheetError naming the contrast.
     """
     problems = []
-    columns = condition_columns(sheet)
     for name, contrast in contrasts.items():
-        where = f"{config_path}: contrast '{name}'"
-        found_before = len(problems)
-        variable = contrast["variable"]
-        if variable not in sheet.columns:
-            problems.append(
-                f"{where}: variable '{variable}' is not a column of {sheet_path} "
-                f"(condition columns: {', '.join(columns) or 'none'})"
-            )
-            continue
-        for covariate in contrast.get("covariates", []):
-            if covariate not in sheet.columns:
-                problems.append(
-                    f"{where}: covariate '{covariate}' is not a column of {sheet_path}"
-                )
-            elif covariate == variable:
-                problems.append(
-                    f"{where}: covariate '{covariate}' is the contrast variable itself"
-                )
-        libraries = sorted(set(sheet["library"]))
-        for library in libraries:
-            subset = sheet[sheet["library"] == library]
-            for role in ("case", "control"):
-                level = contrast[role]
-                n = int((subset[variable] == level).sum())
-                if n == 0 and level not in set(sheet[variable]):
-                    problems.append(
-                        f"{where}: {role} level '{level}' does not occur in column "
-                        f"'{variable}' of {sheet_path} (levels: "
-                        f"{', '.join(sorted(set(sheet[variable]) - {''}))})"
-                    )
-                elif n < min_replicates:
-                    problems.append(
-                        f"{where}: {role} level '{level}' has {n} {library}-RNA "
-                        f"sample(s) in {sheet_path}; differential expression needs at "
-                        f"least {min_replicates} replicates per level"
-                    )
-            for covariate in contrast.get("covariates", []):
-                if covariate in subset.columns and (subset[covariate] == "").any():
-                    problems.append(
-                        f"{where}: covariate '{covariate}' is empty for sample(s) "
-                        f"{', '.join(subset.index[subset[covariate] == ''])} in "
-                        f"{sheet_path}"
-                    )
-        if contrast["case"] == contrast["control"]:
-            problems.append(f"{where}: case and control are the same level")
-        if len(problems) == found_before:
-            for library in sorted(set(sheet["library"])):
-                problem = design_problem(sheet[sheet["library"] == library], contrast)
-                if problem:
-                    problems.append(
-                        f"{where}: among the {library}-RNA samples of {sheet_path}, "
-                        f"{problem}"
-                    )
+        found = _contrast_problems(contrast, sheet, sheet_path, min_replicates)
+        problems += [f"{config_path}: contrast '{name}': {problem}" for problem in found]
     problems = list(dict.fromkeys(problems))
     if problems:
         raise SampleSheetError(
             "contrasts cannot be tested:\n" + "\n".join("  - " + p for p in problems)
         )
+
+
+def _contrast_problems(
+    contrast: Mapping, sheet: pd.DataFrame, sheet_path: str, min_replicates: int
+) -> list[str]:
+    """Why one contrast cannot be tested, in the order a user should fix it: columns, then
+    levels and replicates, then (only when all those hold) the design's rank."""
+    variable = contrast["variable"]
+    if variable not in sheet.columns:
+        columns = condition_columns(sheet)
+        return [
+            f"variable '{variable}' is not a column of {sheet_path} "
+            f"(condition columns: {', '.join(columns) or 'none'})"
+        ]
+    found = []
+    for covariate in contrast.get("covariates", []):
+        if covariate not in sheet.columns:
+            found.append(f"covariate '{covariate}' is not a column of {sheet_path}")
+        elif covariate == variable:
+            found.append(f"covariate '{covariate}' is the contrast variable itself")
+    for library in sorted(set(sheet["library"])):
+        subset = sheet[sheet["library"] == library]
+        found += _level_problems(contrast, subset, sheet, sheet_path, library, min_replicates)
+    if contrast["case"] == contrast["control"]:
+        found.append("case and control are the same level")
+    if found:
+        return found
+    return [
+        f"among the {library}-RNA samples of {sheet_path}, {problem}"
+        for library in sorted(set(sheet["library"]))
+        if (problem := design_problem(sheet[sheet["library"] == library], contrast))
+    ]
+
+
+def _level_problems(
+    contrast: Mapping,
+    subset: pd.DataFrame,
+    sheet: pd.DataFrame,
+    sheet_path: str,
+    library: str,
+    min_replicates: int,
+) -> list[str]:
+    """Levels missing or with too few replicates, and empty covariates, in one library type."""
+    variable = contrast["variable"]
+    found = []
+    for role in ("case", "control"):
+        level = contrast[role]
+        n = int((subset[variable] == level).sum())
+        if n == 0 and level not in set(sheet[variable]):
+            found.append(
+                f"{role} level '{level}' does not occur in column '{variable}' of "
+                f"{sheet_path} (levels: {', '.join(sorted(set(sheet[variable]) - {''}))})"
+            )
+        elif n < min_replicates:
+            found.append(
+                f"{role} level '{level}' has {n} {library}-RNA sample(s) in {sheet_path}; "
+                f"differential expression needs at least {min_replicates} replicates per level"
+            )
+    for covariate in contrast.get("covariates", []):
+        if covariate in subset.columns and (subset[covariate] == "").any():
+            empty = ", ".join(subset.index[subset[covariate] == ""])
+            found.append(
+                f"covariate '{covariate}' is empty for sample(s) {empty} in {sheet_path}"
+            )
+    return found
 
 
 def design_problem(samples: pd.DataFrame, contrast: Mapping) -> str | None:
