@@ -154,6 +154,12 @@ def _set_cell(lines, data_row, column, value):
     return lines
 
 
+def _assert_rejected(path: Path, pattern: str) -> None:
+    """Loading the catalog at path raises CatalogError with a message matching pattern."""
+    with pytest.raises(catalog.CatalogError, match=pattern):
+        catalog.load_catalog(path)
+
+
 def test_bad_enum_value_names_file_row_line_column_and_fix(tmp_path):
     path = _write_modified(
         tmp_path, lambda lines: _set_cell(lines, 5, "context", "resistance")
@@ -180,11 +186,7 @@ def test_direction_without_comparison_is_rejected(tmp_path):
 
     self_row: list[int] = []
     path = _write_modified(tmp_path, edit)
-    with pytest.raises(
-        catalog.CatalogError,
-        match=rf"data row {self_row[0]} .*column 'comparison'.*fill it in",
-    ):
-        catalog.load_catalog(path)
+    _assert_rejected(path, rf"data row {self_row[0]} .*column 'comparison'.*fill it in")
 
 
 def test_subcategory_must_fit_context(tmp_path):
@@ -192,11 +194,7 @@ def test_subcategory_must_fit_context(tmp_path):
     path = _write_modified(
         tmp_path, lambda lines: _set_cell(lines, 1, "subcategory", "angiogenesis")
     )
-    with pytest.raises(
-        catalog.CatalogError,
-        match=r"data row 1 \(line 2\), column 'subcategory'.*chemotherapy",
-    ):
-        catalog.load_catalog(path)
+    _assert_rejected(path, r"data row 1 \(line 2\), column 'subcategory'.*chemotherapy")
 
 
 def test_duplicate_claim_id_is_rejected(tmp_path):
@@ -205,43 +203,38 @@ def test_duplicate_claim_id_is_rejected(tmp_path):
         return _set_cell(lines, 3, "claim_id", first)
 
     path = _write_modified(tmp_path, edit)
-    with pytest.raises(
-        catalog.CatalogError,
-        match=r"data row 3 \(line 4\), column 'claim_id'.*already used by data row 1",
-    ):
-        catalog.load_catalog(path)
+    _assert_rejected(
+        path, r"data row 3 \(line 4\), column 'claim_id'.*already used by data row 1"
+    )
 
 
 def test_missing_column_and_stray_whitespace_and_short_rows_are_rejected(tmp_path):
     def drop_notes(lines):
         return ["\t".join(line.split("\t")[:-1]) for line in lines]
 
-    with pytest.raises(catalog.CatalogError, match=r"header lacks column\(s\) notes"):
-        catalog.load_catalog(_write_modified(tmp_path, drop_notes))
-    with pytest.raises(
-        catalog.CatalogError, match=r"data row 2 \(line 3\), column 'drug'.*whitespace"
-    ):
-        catalog.load_catalog(
-            _write_modified(
-                tmp_path, lambda lines: _set_cell(lines, 2, "drug", "tamoxifen ")
-            )
-        )
+    _assert_rejected(
+        _write_modified(tmp_path, drop_notes), r"header lacks column\(s\) notes"
+    )
+    _assert_rejected(
+        _write_modified(
+            tmp_path, lambda lines: _set_cell(lines, 2, "drug", "tamoxifen ")
+        ),
+        r"data row 2 \(line 3\), column 'drug'.*whitespace",
+    )
 
     def truncate_row(lines):
         lines[4] = "\t".join(lines[4].split("\t")[:-2])
         return lines
 
-    with pytest.raises(
-        catalog.CatalogError,
-        match=r"data row 4 \(line 5\) has 23 tab-separated fields where the header has 25",
-    ):
-        catalog.load_catalog(_write_modified(tmp_path, truncate_row))
-    with pytest.raises(catalog.CatalogError, match=r"line 4 is blank"):
-        catalog.load_catalog(
-            _write_modified(tmp_path, lambda lines: lines[:3] + [""] + lines[3:])
-        )
-    with pytest.raises(catalog.CatalogError, match="not found"):
-        catalog.load_catalog(tmp_path / "absent.tsv")
+    _assert_rejected(
+        _write_modified(tmp_path, truncate_row),
+        r"data row 4 \(line 5\) has 23 tab-separated fields where the header has 25",
+    )
+    _assert_rejected(
+        _write_modified(tmp_path, lambda lines: lines[:3] + [""] + lines[3:]),
+        r"line 4 is blank",
+    )
+    _assert_rejected(tmp_path / "absent.tsv", "not found")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -664,21 +657,26 @@ def test_concordance(log2fc, padj, claim, context, expected):
     ) == expected
 
 
+# Claim context -> its subcategories that fit a drug_resistance contrast, a metastasis
+# contrast, and neither.
+FITS_BY_CONTEXT = {
+    "immune": (["immunotherapy"], ["immune_evasion"], ["microenvironment", "exosome_therapy"]),
+    "biomarker": (
+        ["chemotherapy", "tamoxifen", "trastuzumab"],
+        ["metastasis_detection"],
+        ["diagnosis", "prognosis"],
+    ),
+    "drug_resistance": (["exosome_therapy"], [], []),
+    "metastasis": ([], ["hypoxia"], []),
+}
+
+
 @pytest.mark.parametrize(
     "context, subcategory, fits_dr, fits_met",
     [
-        ("immune", "immunotherapy", "yes", "no"),
-        ("immune", "immune_evasion", "no", "yes"),
-        ("immune", "microenvironment", "no", "no"),
-        ("immune", "exosome_therapy", "no", "no"),
-        ("biomarker", "chemotherapy", "yes", "no"),
-        ("biomarker", "tamoxifen", "yes", "no"),
-        ("biomarker", "trastuzumab", "yes", "no"),
-        ("biomarker", "metastasis_detection", "no", "yes"),
-        ("biomarker", "diagnosis", "no", "no"),
-        ("biomarker", "prognosis", "no", "no"),
-        ("drug_resistance", "exosome_therapy", "yes", "no"),
-        ("metastasis", "hypoxia", "no", "yes"),
+        (context, sub, "yes" if sub in dr else "no", "yes" if sub in met else "no")
+        for context, (dr, met, neither) in FITS_BY_CONTEXT.items()
+        for sub in dr + met + neither
     ],
 )
 def test_context_fits_rules_for_immune_and_biomarker_claims(
@@ -804,28 +802,18 @@ def test_annotate_is_deterministic_and_input_order_free(cat):
 
 
 def test_annotate_genes_with_missing_gene_names_and_empty_result(cat):
+    result = {
+        "baseMean": 10.0,
+        "log2FoldChange": 1.0,
+        "lfcSE": 0.1,
+        "pvalue": 0.5,
+        "padj": 0.6,
+        "log2FoldChange_shrunk": 0.5,
+    }
     de = pd.DataFrame(
         [
-            {
-                "feature_id": "ENSG00000130600",
-                "gene_name": "H19",
-                "baseMean": 10.0,
-                "log2FoldChange": 1.0,
-                "lfcSE": 0.1,
-                "pvalue": 0.5,
-                "padj": 0.6,
-                "log2FoldChange_shrunk": 0.5,
-            },
-            {
-                "feature_id": "ENSG00000000003",
-                "gene_name": math.nan,
-                "baseMean": 10.0,
-                "log2FoldChange": 1.0,
-                "lfcSE": 0.1,
-                "pvalue": 0.5,
-                "padj": 0.6,
-                "log2FoldChange_shrunk": 0.5,
-            },
+            {"feature_id": "ENSG00000130600", "gene_name": "H19", **result},
+            {"feature_id": "ENSG00000000003", "gene_name": math.nan, **result},
         ]
     )
     table = catalog.annotate(de, "lncrna", "drug_resistance", cat, 0.05)

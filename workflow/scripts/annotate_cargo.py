@@ -4,8 +4,9 @@ import logging
 
 import pandas as pd
 
-from exocargo import catalog, diffexp
+from exocargo import catalog
 from exocargo.io import atomic_output, run_logged
+from exocargo.tables import read_de_table, write_table
 
 log = logging.getLogger(__name__)
 
@@ -14,23 +15,22 @@ def main(snakemake):
     cargo = catalog.load_catalog(snakemake.input.catalog)
     context = snakemake.params.context
     alpha = snakemake.params.alpha
-    tables = []
+    annotated = []
     for rna_class, path in zip(snakemake.params.rna_classes, snakemake.input.tables):
-        de = diffexp.read_table(path)
+        de = read_de_table(path)
         if "gene_name" not in de.columns:
             de["gene_name"] = ""
-        tables.append(catalog.annotate(de, rna_class, context, cargo, alpha))
-    table = pd.concat(tables, ignore_index=True)
+        annotated.append(catalog.annotate(de, rna_class, context, cargo, alpha))
+    table = pd.concat(annotated, ignore_index=True)
     table.insert(0, "contrast", snakemake.wildcards.contrast)
     with atomic_output(snakemake.output.table) as path:
-        diffexp.write_table(table, str(path))
-    known = table[table["in_catalog"].astype(bool)]
+        write_table(table, path)
     log.info(
         "%s: %d rows, %d significant features, %d catalog claims matched",
         snakemake.wildcards.contrast,
         len(table),
-        table.loc[table["significant"].astype(bool), "feature_id"].nunique(),
-        len(known),
+        table.loc[table["significant"], "feature_id"].nunique(),
+        int(table["in_catalog"].sum()),
     )
 
 
