@@ -65,6 +65,14 @@ def test_demo_plan_has_both_library_types_and_every_class(demo_plan):
     assert not demo_plan.umi and demo_plan.umi_pattern == ""
 
 
+def test_reference_files_by_config_key(demo_plan):
+    references = demo_plan.references
+    assert references["longrna.genome"] == "resources/demo/longrna/genome.fa"
+    assert references["smallrna.cascade[rRNA].fasta"].endswith("rrna.fa")
+    assert "smallrna.cascade[miRNA].fasta" not in references  # the hairpins stand there
+    assert references["circrna.known"] == "resources/demo/longrna/circrna.bed"
+
+
 def test_schema_defaults_are_filled_in(demo_plan):
     # the demo config leaves these out; the schema's defaults stand in
     assert demo_plan.config["longrna"]["star"]["chim_segment_min"] == 10
@@ -92,6 +100,11 @@ def test_de_samples_are_the_class_libraries_in_the_two_levels(demo_plan):
                                                                "circrna"))
     assert demo_plan.de_pairs[:2] == (("resistant_vs_sensitive", "mirna"),
                                       ("resistant_vs_sensitive", "lncrna"))
+
+
+def test_long_classes_normalise_by_all_genes(demo_plan):
+    assert demo_plan.size_factor_counts("circrna") == ["results/counts/genes.tsv"]
+    assert demo_plan.size_factor_counts("mirna") == []
 
 
 def test_outputs_cover_every_class_and_contrast(demo_plan):
@@ -148,6 +161,8 @@ def test_single_end_long_libraries(tmp_path):
     assert run.single == run.long[:2]
     assert run.mates(run.long[0]) == ["R1"] and run.mates(run.long[2]) == ["R1", "R2"]
     assert " -A " not in run.cutadapt_long(run.long[0])
+    assert run.featurecounts_pairs(run.long[0]) == []
+    assert run.featurecounts_pairs(run.long[2]) == ["-p", "--countReadPairs", "-B", "-C"]
 
 
 # --- every error the workflow raises before any job -----------------------------------

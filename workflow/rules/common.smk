@@ -136,15 +136,8 @@ def get_contrast(wildcards):
 
 
 def get_size_factor_counts(wildcards):
-    """Matrix whose size factors normalise a class ([] = the class normalises itself).
-
-    Long-RNA classes take the factors of all genes of their libraries, as a whole-
-    transcriptome DESeq2 run would: a class with many DE members (or the sparse circRNA
-    matrix) would bias its own median-of-ratios. miRNAs normalise themselves.
-    """
-    if run_plan.LIBRARY_OF_CLASS[wildcards.rna_class] == "long":
-        return ["results/counts/genes.tsv"]
-    return []
+    """Matrix whose size factors normalise a class (see Plan.size_factor_counts)."""
+    return PLAN.size_factor_counts(wildcards.rna_class)
 
 
 def get_declared_strandedness(wildcards):
@@ -152,9 +145,9 @@ def get_declared_strandedness(wildcards):
     return PLAN.declared_strandedness(wildcards.sample)
 
 
-def is_paired_sample(wildcards):
-    """Whether a long-RNA sample is paired-end."""
-    return PLAN.is_paired(wildcards.sample)
+def featurecounts_pairs(wildcards):
+    """featureCounts options of a long-RNA library's layout (paired: count fragments)."""
+    return PLAN.featurecounts_pairs(wildcards.sample)
 
 
 def get_small_qc_inputs(wildcards):

@@ -129,7 +129,8 @@ rule featurecounts:
     resources:
         mem_mb=2048,
     params:
-        paired=is_paired_sample,
+        args=run_plan.FEATURECOUNTS_ARGUMENTS,
+        pairs=featurecounts_pairs,
     script:
         "../scripts/featurecounts.py"
 

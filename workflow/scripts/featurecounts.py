@@ -31,15 +31,11 @@ def main(snakemake):
         str(snakemake.threads),
         "-s",
         str(strandedness.featurecounts_strand(library)),
-        "-t",
-        "exon",
-        "-g",
-        "gene_id",
+        *snakemake.params.args,
         "-a",
         snakemake.input.gtf,
     ]
-    # Count fragments, not reads: both mates of a pair count once.
-    paired = ["-p", "--countReadPairs", "-B", "-C"] if snakemake.params.paired else []
+    paired = list(snakemake.params.pairs)
     chimeric = set(circrna.read_chimeric_junctions(snakemake.input.junctions)["read_name"])
     with tempfile.TemporaryDirectory(dir=Path(snakemake.output.counts).parent) as work:
         # Back-spliced fragments belong to the circRNA matrix, not to the host's linear

@@ -32,6 +32,11 @@ LIBRARY_OF_CLASS = MappingProxyType(
 )
 # The cascade step whose reference is the miRBase hairpin file.
 MIRNA_STEP = "miRNA"
+# featureCounts: exon reads summed by gene; the strandedness (-s) is inferred per library
+# when its job runs. Paired libraries count fragments, not reads: both mates once, only
+# when both aligned, on the same chromosome and strand.
+FEATURECOUNTS_ARGUMENTS = ("-t", "exon", "-g", "gene_id")
+FEATURECOUNTS_PAIRED = ("-p", "--countReadPairs", "-B", "-C")
 SCHEMA_DIR = Path("workflow") / "schemas"
 
 
@@ -73,6 +78,7 @@ class Plan:
     conditions: tuple[str, ...]
     contrasts: Mapping[str, Mapping[str, Any]]
     cascade: tuple[CascadeStep, ...]
+    references: Mapping[str, str]  # config key -> reference file the run reads
     umi: bool
     umi_pattern: str  # umi_tools regex of the protocol ("" without UMI)
     cutadapt_small: tuple[str, ...]
@@ -129,6 +135,17 @@ class Plan:
         return [s for s in self.samples_of_class(rna_class)
                 if self.sheet.loc[s, entry["variable"]] in levels]
 
+    def size_factor_counts(self, rna_class: str) -> list[str]:
+        """Matrix whose size factors normalise a class ([]: the class normalises itself).
+
+        Long-RNA classes take the factors of all genes of their libraries, as a whole-
+        transcriptome DESeq2 run would: a class with many DE members (or the sparse circRNA
+        matrix) would bias its own median-of-ratios. miRNAs normalise themselves.
+        """
+        if LIBRARY_OF_CLASS[rna_class] == "long":
+            return ["results/counts/genes.tsv"]
+        return []
+
     def is_paired(self, sample: str) -> bool:
         """Whether a long-RNA library is paired-end."""
         return sample in self.paired
@@ -154,6 +171,10 @@ class Plan:
             args += ["-A", trim["adapter_r2"]]
         args += ["-q", str(trim["quality_cutoff"]), "--minimum-length", str(trim["min_length"])]
         return " ".join(args)
+
+    def featurecounts_pairs(self, sample: str) -> list[str]:
+        """featureCounts options of a library's layout: FEATURECOUNTS_PAIRED or none."""
+        return list(FEATURECOUNTS_PAIRED) if self.is_paired(sample) else []
 
     def star_chimeric(self) -> str:
         """STAR options of the main alignment that report back-splice candidates."""
@@ -200,7 +221,8 @@ def load(
     contrasts = config["diffexp"]["contrasts"]
     samplesheet.validate_contrasts(contrasts, sheet, sheet_path, "config diffexp.contrasts")
     cascade = cascade_steps(config["smallrna"])
-    _check_reference_files(reference_files(config, cascade, bool(long)))
+    references = reference_files(config, cascade, bool(long))
+    _check_reference_files(references)
     protocol = config["trimming"]["protocol"]
     umi = trimming.uses_umi(protocol)
     return Plan(
@@ -214,6 +236,7 @@ def load(
         conditions=tuple(samplesheet.condition_columns(sheet)),
         contrasts=contrasts,
         cascade=cascade,
+        references=MappingProxyType(dict(references)),
         umi=umi,
         umi_pattern=trimming.umi_regex(protocol) if umi else "",
         cutadapt_small=tuple(trimming.cutadapt_arguments(**config["trimming"])),

@@ -1,6 +1,6 @@
 """Sample sheet and contrast validation.
 
-Everything here runs at parse time in ``workflow/rules/common.smk``, before any job is
+Everything here runs at parse time, through ``exocargo.plan.load``, before any job is
 scheduled, so a bad sheet or config stops the run with a message that names the file, the
 row and the column and says what to change. The JSON schema in
 ``workflow/schemas/samples.schema.yaml`` describes the columns; the checks that a per-row
