@@ -35,6 +35,7 @@ SMALL_RULES = [
     "circrna_support",
     "circrna_matrix",
     "annotate_cargo",
+    "detected_cargo",
     "qc_table",
     "qc_plots",
     "exploration_plots",

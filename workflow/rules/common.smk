@@ -41,6 +41,11 @@ def get_trim_input(wildcards):
     return get_raw_fastq(wildcards)
 
 
+def umi_regex(wildcards):
+    """umi_tools pattern of the protocol (a function: its braces are not wildcards)."""
+    return PLAN.umi_pattern
+
+
 def get_long_fastqs(wildcards):
     """Raw read files of a long-RNA sample: [R1] or [R1, R2]."""
     return PLAN.fastqs(wildcards.sample)

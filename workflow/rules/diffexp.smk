@@ -30,5 +30,6 @@ rule diffexp:
         alpha=PLAN.config["diffexp"]["alpha"],
         min_count=PLAN.config["diffexp"]["min_count"],
         min_samples=PLAN.config["diffexp"]["min_samples"],
+        strict=PLAN.config["diffexp"]["strict"],
     script:
         "../scripts/diffexp.py"

@@ -119,6 +119,7 @@ rule html_report:
         volcanos=[f"results/plots/{k}/{c}.volcano.png" for c, k in PLAN.de_pairs],
         ma_plots=[f"results/plots/{k}/{c}.ma.png" for c, k in PLAN.de_pairs],
         cargo=expand("results/cargo/{contrast}.tsv", contrast=PLAN.contrasts),
+        detected="results/cargo/detected.tsv",
         template=workflow.source_path("../report/report.html.j2"),
     output:
         html=report(

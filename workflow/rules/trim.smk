@@ -23,7 +23,7 @@ rule umi_extract:
     conda:
         "../envs/umi_tools.yaml"
     params:
-        regex=PLAN.umi_pattern,
+        regex=umi_regex,
     shell:
         "if ! umi_tools extract --extract-method=regex --bc-pattern={params.regex:q} "
         "--stdin {input.fastq:q} --stdout {output.fastq:q} --log {log:q}; then "

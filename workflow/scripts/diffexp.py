@@ -6,6 +6,7 @@ Its volcano and MA plots, with catalog cargo labelled, come from rule de_plots.
 import logging
 
 import numpy as np
+import pandas as pd
 
 from exocargo import diffexp, qc, tables
 from exocargo.io import atomic_output, run_logged
@@ -62,12 +63,30 @@ def log_hits(result, contrast, rna_class, alpha):
     )
 
 
+def skip(snakemake, reason, with_gene_names):
+    """A contrast QC leaves too few libraries for: the table's header, and why in the log
+    (the report says it too). diffexp.strict: true makes it an error instead."""
+    log.warning("%s %s not tested: %s (diffexp.strict: true makes this an error)",
+                snakemake.wildcards.contrast, snakemake.wildcards.rna_class, reason)
+    columns = list(diffexp.RESULT_COLUMNS)
+    if with_gene_names:
+        columns.insert(1, "gene_name")
+    with atomic_output(snakemake.output.table) as path:
+        tables.write_table(pd.DataFrame(columns=columns), path)
+
+
 def main(snakemake):
     contrast = diffexp.Contrast.from_config(
         snakemake.wildcards.contrast, snakemake.params.contrast
     )
     counts, gene_names = read_counts(snakemake.input.counts)
-    samples = tested_samples(snakemake, contrast)
+    try:
+        samples = tested_samples(snakemake, contrast)
+    except qc.TooFewSamples as error:
+        if snakemake.params.strict:
+            raise
+        skip(snakemake, error, gene_names is not None)
+        return
     result = diffexp.run_deseq2(
         counts,
         samples,

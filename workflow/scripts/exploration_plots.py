@@ -24,9 +24,25 @@ def pca_views(vst, qc_table):
     return views
 
 
+def write_notes(snakemake, rna_class, counts, reason):
+    """An empty class (no circRNA called, no lncRNA in the GTF) or a one-library run: the
+    VST table's header, and a note in place of each plot."""
+    log.warning("%s: nothing to explore (%s)", rna_class, reason)
+    with atomic_output(snakemake.output.vst) as path:
+        tables.write_table(exploration.empty_vst(counts), path, index=True)
+    note = f"{rna_class}: {reason}"
+    qcplots.note_figure(note, [snakemake.output.pca, snakemake.output.pca_svg])
+    qcplots.note_figure(note, [snakemake.output.distances, snakemake.output.distances_svg])
+
+
 def main(snakemake):
     rna_class = snakemake.wildcards.rna_class
-    vst = exploration.variance_stabilised(read_counts(snakemake.input.counts))
+    counts = read_counts(snakemake.input.counts)
+    reason = exploration.too_few_to_stabilise(counts)
+    if reason:
+        write_notes(snakemake, rna_class, counts, reason)
+        return
+    vst = exploration.variance_stabilised(counts)
     with atomic_output(snakemake.output.vst) as path:
         tables.write_table(vst, path, index=True)
     sheet = read_sheet(snakemake.input.samples).set_index("sample", drop=False)

@@ -117,6 +117,7 @@ def class_section(run: Run, job: DeJob, entry: dict, library: str) -> dict:
     )
     used, excluded = report.contrast_samples(run.sheet, run.qc_table, entry, library)
     return {
+        "skipped": skip_reason(run, job, entry, used + list(excluded)),
         "rna_class": job.rna_class,
         "summary": report.de_summary(result, run.alpha),
         "hits": records(hits),
@@ -127,6 +128,16 @@ def class_section(run: Run, job: DeJob, entry: dict, library: str) -> dict:
         **figure("ma", job.ma, run.here),
         "table": relative(job.table, run.here),
     }
+
+
+def skip_reason(run: Run, job: DeJob, entry: dict, members: list[str]) -> str:
+    """Why a contrast was not tested on a class (too few libraries passed QC), or ''."""
+    try:
+        qc.samples_for_de(run.qc_table, run.sheet.loc[members], entry["variable"],
+                          [entry["case"], entry["control"]], job.contrast)
+    except qc.TooFewSamples as error:
+        return str(error)
+    return ""
 
 
 def contrast_section(run: Run, contrast: str, entry: dict, classes: list[dict]) -> dict:
@@ -211,6 +222,10 @@ def main(snakemake):
         **qc_context(run, snakemake),
         "alpha": run.alpha,
         "sections": sections,
+        "detected": report.detected_summary(
+            tables.read_table(snakemake.input.detected), KNOWN_CARGO_LIMIT
+        ),
+        "detected_table": relative(snakemake.input.detected, run.here),
         "exploration": exploration_sections(run, snakemake),
         "reviews": report.REVIEWS,
         "known_limit": KNOWN_CARGO_LIMIT,

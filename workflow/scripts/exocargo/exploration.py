@@ -58,6 +58,24 @@ def variance_stabilised(counts: pd.DataFrame) -> pd.DataFrame:
     return vst
 
 
+def too_few_to_stabilise(counts: pd.DataFrame) -> str | None:
+    """Why a count matrix cannot be variance-stabilised (fewer than 2 samples or 2 features
+    with reads: an RNA class nothing was found of, a one-library run), or None."""
+    samples = int((counts.sum(axis=0) > 0).sum())
+    features = int((counts.sum(axis=1) > 0).sum())
+    if samples < 2 or features < 2:
+        return (f"{samples} sample(s) and {features} feature(s) with reads; the variance "
+                "stabilisation and the plots need at least 2 of each")
+    return None
+
+
+def empty_vst(counts: pd.DataFrame) -> pd.DataFrame:
+    """The VST table of a matrix that cannot be stabilised: its header, no rows."""
+    vst = pd.DataFrame(columns=counts.columns, dtype=float)
+    vst.index.name = counts.index.name or "feature_id"
+    return vst
+
+
 def _with_reads(counts: pd.DataFrame) -> pd.DataFrame:
     """The features and samples of a count matrix that have reads (at least 2 of each)."""
     matrix = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0].astype(int)

@@ -192,6 +192,7 @@ class Plan:
         """Final targets: count matrices, DE tables, cargo tables, QC and the report."""
         targets = [f"results/counts/{rna_class}.tsv" for rna_class in self.rna_classes]
         targets += [
+            "results/cargo/detected.tsv",
             "results/qc/samples.tsv",
             "results/multiqc/multiqc_report.html",
             "results/versions.tsv",

@@ -544,6 +544,10 @@ def read_qc_table(path: str | Path) -> pd.DataFrame:
     return tables.read_table(path)
 
 
+class TooFewSamples(ValueError):
+    """A contrast level keeps fewer than two libraries once QC has left some out."""
+
+
 def samples_for_de(
     qc: pd.DataFrame,
     samples: pd.DataFrame,
@@ -554,7 +558,7 @@ def samples_for_de(
     """Samples of a DE job that QC lets through, and the left-out ones with their reasons.
 
     ``samples`` is the sheet indexed by sample, restricted to the job's samples. A sample
-    is left out when the QC table marks it ``excluded_from_de``. Raises ValueError naming
+    is left out when the QC table marks it ``excluded_from_de``. Raises TooFewSamples naming
     the excluded samples when a level keeps fewer than two samples.
     """
     marked = qc.set_index("sample")
@@ -568,7 +572,7 @@ def samples_for_de(
         n = int((samples.loc[kept, variable] == level).sum())
         if n < 2:
             listed = "; ".join(f"{s}: {r}" for s, r in excluded.items())
-            raise ValueError(
+            raise TooFewSamples(
                 f"contrast '{contrast}': level '{level}' of '{variable}' keeps {n} sample(s) "
                 f"after leaving out samples that failed QC ({listed}); at least 2 are needed. "
                 "Fix or replace those libraries, or set qc.exclude_failed: false"

@@ -17,6 +17,8 @@ stamps so reruns give identical files. Figures:
 
 from __future__ import annotations
 
+import textwrap
+
 import logging
 from dataclasses import dataclass
 from typing import Mapping
@@ -78,10 +80,11 @@ def _category_colours(categories: list[str]) -> dict[str, str]:
     return colours
 
 
-def _empty_figure(message: str, paths: list[str]) -> None:
+def note_figure(message: str, paths: list[str]) -> None:
+    """A figure holding only a short note: what stands in for a plot with nothing to show."""
     fig, ax = plt.subplots(figsize=(6, 1.5))
     ax.axis("off")
-    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=10)
+    ax.text(0.5, 0.5, textwrap.fill(message, 90), ha="center", va="center", fontsize=10)
     plots.save(fig, paths)
 
 
@@ -116,7 +119,7 @@ def read_length_figure(lengths: pd.DataFrame, verdicts: pd.Series, paths: list[s
     right: the same as a heatmap, one row per sample.
     """
     if lengths.empty:
-        _empty_figure("no small-RNA libraries", paths)
+        note_figure("no small-RNA libraries", paths)
         return
     wide = lengths.pivot_table(
         index="sample", columns="length", values="reads", aggfunc="sum", fill_value=0
@@ -171,7 +174,7 @@ def composition_figure(
     """Stacked bars of where each sample's raw reads went, one row of panels per library
     type: share of raw reads (left) and read numbers (right)."""
     if composition.empty:
-        _empty_figure("no samples", paths)
+        note_figure("no samples", paths)
         return
     libraries = [lib for lib in ("small", "long") if (composition["library"] == lib).any()]
     heights = [composition.loc[composition["library"] == lib, "sample"].nunique()
@@ -418,7 +421,7 @@ def cargo_heatmap_figure(
     """
     features = features[features["feature_id"].isin(vst.index)]
     if features.empty:
-        _empty_figure(f"{title}: no catalog cargo among the measured features", paths)
+        note_figure(f"{title}: no catalog cargo among the measured features", paths)
         return
     samples = list(vst.columns)
     if conditions:

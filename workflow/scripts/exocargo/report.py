@@ -228,3 +228,21 @@ def render(template: str | Path, context: Mapping) -> str:
         "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.1f}%"
     )
     return environment.get_template(template.name).render(**context)
+
+
+def detected_summary(detected: pd.DataFrame, limit: int) -> list[dict]:
+    """One row per detected catalog molecule (its claims joined), most widely detected
+    first, at most ``limit`` rows: what the report lists of results/cargo/detected.tsv."""
+    if detected.empty:
+        return []
+    grouped = detected.groupby(["rna_class", "feature_id"], sort=False).agg(
+        gene_name=("gene_name", "first"),
+        libraries_detected=("libraries_detected", "first"),
+        libraries=("libraries", "first"),
+        mean_count=("mean_count", "first"),
+        cargo=("catalog_cargo", lambda names: ", ".join(dict.fromkeys(names))),
+        contexts=("catalog_context", lambda names: ", ".join(dict.fromkeys(names))),
+        claims=("claim_id", "count"),
+    )
+    rows = grouped.reset_index().head(limit)
+    return rows.astype(object).where(rows.notna(), None).to_dict(orient="records")

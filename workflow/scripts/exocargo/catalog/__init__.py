@@ -10,6 +10,8 @@ reviews makes about an exosomal cargo molecule. The package is cut by what a rea
   was made (:func:`match_feature`);
 * :mod:`.annotate` compares a differential-expression result with a claim
   (:func:`concordance`) and annotates a whole DE table (:func:`annotate`);
+* :mod:`.detected` lists the catalog cargo a cohort's count matrices detect, without any
+  contrast (:func:`detected_cargo`);
 * :mod:`.summary` renders a text summary (:func:`summarise`).
 
 The public names of all four are importable from here (``catalog.annotate(...)``). Note that
@@ -25,6 +27,7 @@ from .annotate import (
     context_fits,
     observed_direction,
 )
+from .detected import DETECTED_COLUMNS, detected_cargo
 from .load import SCHEMA_PATH, CatalogError, load_catalog, load_schema
 from .names import (
     MATCH_TYPES,
@@ -40,6 +43,7 @@ from .summary import summarise
 __all__ = [
     "ANNOTATION_COLUMNS",
     "CONTRAST_CONTEXTS",
+    "DETECTED_COLUMNS",
     "MATCH_TYPES",
     "PIPELINE_CLASSES",
     "SCHEMA_PATH",
@@ -49,6 +53,7 @@ __all__ = [
     "annotate",
     "concordance",
     "context_fits",
+    "detected_cargo",
     "load_catalog",
     "load_schema",
     "match_feature",
