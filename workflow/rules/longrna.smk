@@ -7,6 +7,9 @@ rule check_longrna_reference:
         genome=PLAN.config["longrna"]["genome"],
         gtf=PLAN.config["longrna"]["gtf"],
     output:
+        # plain, whatever the configured files' compression: every later step reads these
+        genome="results/references/genome.fa",
+        gtf="results/references/genes.gtf",
         chrom_sizes="results/references/genome.chrom_sizes",
         genes="results/references/genes.tsv",
     log:
@@ -21,9 +24,10 @@ rule check_longrna_reference:
 
 rule star_index:
     input:
-        fasta=PLAN.config["longrna"]["genome"],
-        gtf=PLAN.config["longrna"]["gtf"],
-        # checked first: STAR indexes a genome with duplicate names without complaint
+        # checked and decompressed first: STAR reads neither gzip nor a genome with
+        # duplicate names (which it indexes without complaint)
+        fasta="results/references/genome.fa",
+        gtf="results/references/genes.gtf",
         chrom_sizes="results/references/genome.chrom_sizes",
     output:
         index=directory("results/references/star"),
@@ -114,7 +118,7 @@ rule featurecounts:
     input:
         bam="results/star/{sample}/Aligned.sortedByCoord.out.bam",
         junctions="results/star/{sample}/Chimeric.out.junction",
-        gtf=PLAN.config["longrna"]["gtf"],
+        gtf="results/references/genes.gtf",
         strandedness="results/star/{sample}/strandedness.json",
     output:
         counts="results/featurecounts/{sample}.tsv",

@@ -9,15 +9,23 @@ show; reading the headers and the GTF first costs a minute on a human genome.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
 
 from exocargo.genes import AnnotationError
-from exocargo.io import open_text
+from exocargo.io import open_binary
+
+# UCSC and GENCODE name chromosomes 'chr1', Ensembl and NCBI '1'.
+CHR_PREFIX = "chr"
 
 
-def chrom_sizes(fasta: str | Path) -> pd.DataFrame:
+def chrom_sizes(fasta: str | Path, copy_to: IO[bytes] | None = None) -> pd.DataFrame:
     """Name and length of every sequence of a genome FASTA, in file order.
+
+    The FASTA may be plain, gzip or bgzip (told by its first bytes). With ``copy_to`` (a
+    binary file), every line is also written there unchanged: the decompressed genome, in
+    the same pass that checks it.
 
     Raises AnnotationError naming the file and line of a duplicate name, a header without
     a name, a sequence before the first header, an empty record, or a file without records.
@@ -25,15 +33,17 @@ def chrom_sizes(fasta: str | Path) -> pd.DataFrame:
     names: dict[str, int] = {}
     lengths: list[int] = []
     name = None
-    with open_text(fasta) as handle:
+    with open_binary(fasta) as handle:
         for lineno, line in enumerate(handle, start=1):
-            if line.startswith(">"):
+            if copy_to is not None:
+                copy_to.write(line)
+            if line.startswith(b">"):
                 if name is not None and lengths[-1] == 0:
                     raise AnnotationError(f"{fasta}: sequence '{name}' is empty")
                 parts = line[1:].split(maxsplit=1)
                 if not parts:
                     raise AnnotationError(f"{fasta}, line {lineno}: header without a name")
-                name = parts[0]
+                name = parts[0].decode(errors="replace")
                 if name in names:
                     raise AnnotationError(
                         f"{fasta}, line {lineno}: duplicate sequence name '{name}' (first "
@@ -56,18 +66,46 @@ def chrom_sizes(fasta: str | Path) -> pd.DataFrame:
     return pd.DataFrame({"chrom": list(names), "length": lengths})
 
 
+def toggle_chr_prefix(name: str) -> str:
+    """The sequence name in the other naming: 'chr1' -> '1', '1' -> 'chr1'."""
+    return name[len(CHR_PREFIX):] if name.startswith(CHR_PREFIX) else CHR_PREFIX + name
+
+
+def _naming(names) -> str:
+    """How a set of sequence names is written: with or without the 'chr' prefix."""
+    prefixed = sum(1 for n in names if n.startswith(CHR_PREFIX))
+    if prefixed * 2 >= len(names):
+        return "with a 'chr' prefix ('chr1', as UCSC and GENCODE write them)"
+    return "without a 'chr' prefix ('1', as Ensembl and NCBI write them)"
+
+
 def unplaced_genes(genes: pd.DataFrame, sizes: pd.DataFrame, gtf: str, fasta: str) -> list[str]:
     """Genes of the GTF on sequences the genome lacks; an error when that is every gene.
 
     ``genes`` is ``exocargo.genes.gene_table`` output, ``sizes`` is ``chrom_sizes``.
-    Returns the gene ids on missing sequences (worth a warning: they will count zero).
+    Returns the gene ids on missing sequences (they cannot be counted: the caller leaves
+    them out). When no gene lies on a genome sequence but the names would match once a
+    'chr' prefix is added or removed, the error says which naming each file uses.
     """
     known = set(sizes["chrom"])
     missing = genes.loc[~genes["chrom"].isin(known)]
     if len(missing) == len(genes):
+        gtf_names = sorted(set(genes["chrom"]))
+        matching = [n for n in gtf_names if toggle_chr_prefix(n) in known]
+        head = f"none of the {len(genes)} genes of {gtf} lies on a sequence of {fasta}"
+        if matching:
+            raise AnnotationError(
+                f"{head}: the GTF names its sequences {_naming(gtf_names)}, the genome "
+                f"{_naming(known)}; {len(matching)} of the GTF's {len(gtf_names)} sequence "
+                f"names match the genome's once the prefix is "
+                f"{'removed' if matching[0].startswith(CHR_PREFIX) else 'added'} "
+                f"({matching[0]} -> {toggle_chr_prefix(matching[0])}). Use a genome and a "
+                "GTF of the same provider (GENCODE's genome with GENCODE's GTF, Ensembl's "
+                "with Ensembl's), or rename the sequences of one file to the other's "
+                "naming (mitochondrion: 'chrM' in UCSC/GENCODE, 'MT' in Ensembl)"
+            )
         raise AnnotationError(
-            f"none of the {len(genes)} genes of {gtf} lies on a sequence of {fasta}: the "
-            f"GTF names sequences {', '.join(sorted(set(genes['chrom']))[:5])}, the genome "
+            f"{head}: the GTF names sequences {', '.join(gtf_names[:5])}, the genome "
             f"{', '.join(list(sizes['chrom'])[:5])}; use a GTF and a genome of the same "
             "source (both GENCODE/UCSC 'chr1' or both Ensembl '1')"
         )

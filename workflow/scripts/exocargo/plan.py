@@ -25,6 +25,7 @@ import re
 import pandas as pd
 
 from exocargo import configcheck, samplesheet, star, trimming, versions
+from exocargo.references import plain_size_mb
 
 # Which library type measures each RNA class, in the order the classes are reported.
 LIBRARY_OF_CLASS = MappingProxyType(
@@ -334,10 +335,12 @@ def memory_estimates(
     - a small-RNA library's job: every cascade step's bowtie runs at once, each holding its
       index (about the size of its FASTA), plus room for the distinct sequences and cutadapt;
     - STAR genomeGenerate: about 11x the genome; STAR alignment: the index plus sorting
-      buffers.
+      buffers (the genome's plain size, estimated when the configured file is gzipped:
+      exocargo.references.plain_size_mb).
     """
     sizes = {step.name: file_size_mb(step.source) for step in cascade}
-    genome_mb = file_size_mb(config["longrna"]["genome"]) if has_long else 0.0
+    # the plain genome STAR reads, whatever the configured file's compression
+    genome_mb = plain_size_mb(config["longrna"]["genome"]) if has_long else 0.0
     return Memory(
         quantify_smallrna=int(max(2048, sum(sizes.values()) + 1000)),
         bowtie_index=MappingProxyType(
