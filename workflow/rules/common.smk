@@ -6,12 +6,18 @@ import shlex
 import sys
 from pathlib import Path
 
+from snakemake.settings.types import DeploymentMethod
+
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
 
 from exocargo import plan as run_plan  # noqa: E402
-from exocargo import versions  # noqa: E402
+from exocargo import tools, versions  # noqa: E402
 
 PLAN = run_plan.load(config, workflow.basedir, workflow.configfiles)
+# Jobs find the venv's tools without an activated venv; missing tools are named up front.
+tools.put_first_on_path(sys.executable)
+if DeploymentMethod.CONDA not in workflow.deployment_settings.deployment_method:
+    tools.check(PLAN.tool_envs)
 SAMPLE_SHEET = PLAN.sheet_path
 # The diagnosis the trimming rules run when their tool fails: an input (shadowed jobs see
 # their inputs only) that never makes a job rerun.
@@ -74,17 +80,6 @@ def cascade_step_source(wildcards):
 def cascade_step_species(wildcards):
     """miRBase species filter of the miRNA step; none for other references."""
     return PLAN.step(wildcards.step).species
-
-
-# Files of a bowtie index, after its prefix.
-BOWTIE_INDEX_SUFFIXES = [
-    "1.ebwt",
-    "2.ebwt",
-    "3.ebwt",
-    "4.ebwt",
-    "rev.1.ebwt",
-    "rev.2.ebwt",
-]
 
 
 def bowtie_index_prefix(wildcards, output):

@@ -26,7 +26,7 @@ rule bowtie_index:
     output:
         index=expand(
             "results/references/smallrna/{{step}}.{suffix}",
-            suffix=BOWTIE_INDEX_SUFFIXES,
+            suffix=run_plan.BOWTIE_INDEX_SUFFIXES,
         ),
     log:
         "logs/bowtie_index/{step}.log",
@@ -76,7 +76,7 @@ rule quantify_smallrna:
         indexes=expand(
             "results/references/smallrna/{step}.{suffix}",
             step=PLAN.cascade_names,
-            suffix=BOWTIE_INDEX_SUFFIXES,
+            suffix=run_plan.BOWTIE_INDEX_SUFFIXES,
         ),
         arms="results/references/mirbase_arms.tsv",
     output:

@@ -39,6 +39,8 @@ MIRNA_STEP = "miRNA"
 FEATURECOUNTS_ARGUMENTS = ("-t", "exon", "-g", "gene_id")
 FEATURECOUNTS_PAIRED = ("-p", "--countReadPairs", "-B", "-C")
 SCHEMA_DIR = Path("workflow") / "schemas"
+# Files of a bowtie index, after its prefix.
+BOWTIE_INDEX_SUFFIXES = ("1.ebwt", "2.ebwt", "3.ebwt", "4.ebwt", "rev.1.ebwt", "rev.2.ebwt")
 
 
 class PlanError(ValueError):
