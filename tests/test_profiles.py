@@ -36,6 +36,8 @@ SMALL_RULES = [
     "circrna_matrix",
     "annotate_cargo",
     "detected_cargo",
+    "normalised_counts",
+    "normalised_mirna_counts",
     "qc_table",
     "qc_plots",
     "exploration_plots",

@@ -184,3 +184,8 @@ def get_contrast_context(wildcards):
 def version_command(wildcards):
     """Shell lines printing 'tool<TAB>version' for each tool of one conda environment."""
     return versions.version_command(wildcards.env)
+
+
+def get_class_library(wildcards):
+    """Library type ('small' or 'long') that measures an RNA class."""
+    return run_plan.LIBRARY_OF_CLASS[wildcards.rna_class]

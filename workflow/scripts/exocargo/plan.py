@@ -193,7 +193,11 @@ class Plan:
 
     def all_outputs(self) -> list[str]:
         """Final targets: count matrices, DE tables, cargo tables, QC and the report."""
-        targets = [f"results/counts/{rna_class}.tsv" for rna_class in self.rna_classes]
+        targets = [
+            f"results/counts/{rna_class}{kind}.tsv"
+            for rna_class in self.rna_classes
+            for kind in ("", ".cpm") + ((".per_million_mirna",) if rna_class == "mirna" else ())
+        ]
         targets += [
             "results/cargo/detected.tsv",
             "results/qc/samples.tsv",
