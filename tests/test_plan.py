@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from exocargo import plan, star
+from exocargo import plan, samplesheet, star
 from exocargo.configcheck import ConfigError
 from exocargo.samplesheet import SampleSheetError
 
@@ -282,3 +282,70 @@ def test_workflow_files_are_named_relative_to_the_working_directory(tmp_path, mo
     assert plan.workflow_file(REPO, "scripts/check_reads.py") == str(
         REPO / "workflow" / "scripts" / "check_reads.py"
     )
+
+
+# --- libraries sequenced on several units (lanes, runs) --------------------------------
+
+
+def unit_sheet(tmp_path):
+    """The demo sheet with a unit column; S01 and L01 each split into two units whose
+    files are in tmp_path."""
+    header, *rows = SHEET_LINES
+    lines = ["\t".join(["sample", "unit"] + header.split("\t")[1:])]
+    for row in rows:
+        sample, rest = row.split("\t", 1)
+        if sample not in ("S01_res_met", "L01_res_met"):
+            lines.append(f"{sample}\t\t{rest}")
+            continue
+        fields = rest.split("\t")
+        for lane in ("L001", "L002"):
+            for column in (1, 2):
+                if fields[column]:
+                    unit_file = tmp_path / f"{lane}_{Path(fields[column]).name}"
+                    unit_file.write_bytes(b"")
+                    fields[column] = str(unit_file)
+            lines.append("\t".join([sample, lane] + fields))
+            fields = rest.split("\t")
+    return write_sheet(tmp_path, lines), lines
+
+
+def test_units_are_merged_before_trimming(tmp_path):
+    sheet, lines = unit_sheet(tmp_path)
+    run = load(demo_config(samples=sheet))
+    assert run.samples == plan.load(copy.deepcopy(DEMO_CONFIG), REPO).samples
+    assert run.merged == ("S01_res_met", "L01_res_met")
+    assert [u.name for u in run.units["L01_res_met"]] == ["L001", "L002"]
+    # several units: trimming reads the merged files, one per mate
+    assert run.fastqs("S01_res_met") == ["results/merged/S01_res_met_R1.fastq.gz"]
+    assert run.fastqs("L01_res_met") == [
+        "results/merged/L01_res_met_R1.fastq.gz",
+        "results/merged/L01_res_met_R2.fastq.gz",
+    ]
+    assert run.unit_fastqs("L01_res_met", "R2") == [
+        str(tmp_path / "L001_L01_res_met_R2.fastq.gz"),
+        str(tmp_path / "L002_L01_res_met_R2.fastq.gz"),
+    ]
+    assert run.unit_fastqs("S01_res_met", "R1")[1] == str(tmp_path / "L002_S01_res_met.fastq.gz")
+    # one unit: the sheet's files, as without a unit column
+    assert run.fastqs("S02_res_met") == ["resources/demo/smallrna/S02_res_met.fastq.gz"]
+    assert run.units["S02_res_met"] == (samplesheet.Unit("", run.fastqs("S02_res_met")[0]),)
+    assert run.is_paired("L01_res_met") and run.conditions == ("resistance", "metastasis",
+                                                               "batch")
+    assert run.sheet.loc["L01_res_met", "batch"] == "B1"
+
+
+def test_demo_samples_have_one_unit_each(demo_plan):
+    assert demo_plan.merged == ()
+    assert demo_plan.fastqs("L01_res_met") == [
+        "resources/demo/longrna/reads/L01_res_met_R1.fastq.gz",
+        "resources/demo/longrna/reads/L01_res_met_R2.fastq.gz",
+    ]
+    assert demo_plan.unit_fastqs("L01_res_met", "R1") == demo_plan.fastqs("L01_res_met")[:1]
+
+
+def test_units_that_disagree_stop_the_plan(tmp_path):
+    sheet, lines = unit_sheet(tmp_path)
+    split = [i for i, line in enumerate(lines) if line.startswith("L01_res_met\tL002")][0]
+    lines[split] = lines[split].replace("\tB1", "\tB2")
+    message = refusal(demo_config(samples=write_sheet(tmp_path, lines)))
+    assert f"line {split + 1}, column 'batch': sample 'L01_res_met' has 'B2' here" in message

@@ -5,7 +5,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from exocargo.samplesheet import SampleSheetError, validate_contrasts, validate_sheet
+from exocargo.samplesheet import (
+    SampleSheetError,
+    Unit,
+    condition_columns,
+    load_sheet,
+    read_sheet,
+    validate_contrasts,
+    validate_sheet,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "workflow" / "schemas" / "samples.schema.yaml"
@@ -229,3 +237,126 @@ def test_design_that_cannot_be_fitted_is_refused(covariates, rows, expected):
 def test_design_with_one_residual_degree_of_freedom_passes():
     contrast = {"res": dict(CONTRAST["res"], covariates=["metastasis"])}
     validate_contrasts(contrast, design_sheet(SATURATED_ROWS), "samples.tsv")
+
+
+# --- several units (lanes, runs) per sample --------------------------------------------
+
+UNIT_HEADER = "sample\tunit\tlibrary\tfastq_1\tfastq_2\tresistance\tmetastasis\n"
+UNITS = [
+    "A1\tL001\tsmall\ta1_L001.fastq.gz\t\tresistant\tmetastatic",
+    "A1\tL002\tsmall\ta1_L002.fastq.gz\t\tresistant\tmetastatic",
+    "B1\t\tsmall\tb1.fastq.gz\t\tsensitive\tmetastatic",
+    "P1\tL001\tlong\tp1_L001_R1.fastq.gz\tp1_L001_R2.fastq.gz\tsensitive\tlocalized",
+    "P1\tL002\tlong\tp1_L002_R1.fastq.gz\tp1_L002_R2.fastq.gz\tsensitive\tlocalized",
+]
+
+
+def write_unit_sheet(tmp_path, rows):
+    """A sheet with a unit column (and the empty FASTQ files it names)."""
+    for row in rows:
+        for field in row.split("\t")[3:5]:
+            if field:
+                (tmp_path / field).write_bytes(b"")
+    path = tmp_path / "samples.tsv"
+    path.write_text(UNIT_HEADER + "".join(r + "\n" for r in rows))
+    return path
+
+
+def test_units_of_a_sample_fold_into_one_row(tmp_path):
+    checked = load_sheet(write_unit_sheet(tmp_path, UNITS), SCHEMA, base_dir=tmp_path)
+    samples = checked.samples
+    assert list(samples.index) == ["A1", "B1", "P1"]
+    assert samples.loc["A1", "resistance"] == "resistant"
+    assert samples.loc["A1", "fastq_1"] == "a1_L001.fastq.gz; a1_L002.fastq.gz"
+    assert samples.loc["A1", "fastq_2"] == "" and samples.loc["P1", "fastq_2"] != ""
+    assert checked.units["A1"] == (
+        Unit("L001", "a1_L001.fastq.gz"),
+        Unit("L002", "a1_L002.fastq.gz"),
+    )
+    assert checked.units["B1"] == (Unit("", "b1.fastq.gz"),)
+    assert checked.units["P1"][1].fastqs == ("p1_L002_R1.fastq.gz", "p1_L002_R2.fastq.gz")
+    # the unit column is not a condition a contrast could test
+    assert condition_columns(samples) == ["resistance", "metastasis"]
+    # scripts that read the sheet file see the same one row per sample
+    assert read_sheet(tmp_path / "samples.tsv").equals(samples.reset_index(drop=True))
+
+
+def test_units_that_disagree_on_a_condition_are_refused(tmp_path):
+    rows = list(UNITS)
+    rows[1] = rows[1].replace("resistant", "sensitive")
+    path = write_unit_sheet(tmp_path, rows)
+    message = refusal(path, tmp_path)
+    assert (
+        f"{path}, line 3, column 'resistance': sample 'A1' has 'sensitive' here but "
+        "'resistant' on line 2; the rows (units) of a sample must agree on every column "
+        "but unit, fastq_1 and fastq_2" in message
+    )
+
+
+def test_units_that_disagree_on_the_library_type_are_refused(tmp_path):
+    rows = list(UNITS)
+    rows[4] = rows[4].replace("\tlong\t", "\tsmall\t")
+    message = refusal(write_unit_sheet(tmp_path, rows), tmp_path)
+    assert "line 6, column 'library': sample 'P1' has 'small' here but 'long'" in message
+
+
+def test_duplicate_unit_of_a_sample_is_refused(tmp_path):
+    rows = list(UNITS)
+    rows[1] = rows[1].replace("L002", "L001")
+    path = write_unit_sheet(tmp_path, rows)
+    message = refusal(path, tmp_path)
+    assert (
+        f"{path}, line 3, column 'unit': duplicate unit 'L001' of sample 'A1' (first on "
+        "line 2); unit names must be unique within a sample" in message
+    )
+
+
+def test_units_need_a_name(tmp_path):
+    rows = list(UNITS)
+    rows[1] = rows[1].replace("L002", "")
+    message = refusal(write_unit_sheet(tmp_path, rows), tmp_path)
+    assert "line 3, column 'unit': sample 'A1' has 2 rows (lines 2, 3); each needs a " in message
+
+
+def test_fastq_2_on_some_units_only_is_refused(tmp_path):
+    rows = list(UNITS)
+    rows[4] = rows[4].replace("p1_L002_R2.fastq.gz", "")
+    path = write_unit_sheet(tmp_path, rows)
+    message = refusal(path, tmp_path)
+    assert (
+        f"{path}, column 'fastq_2': sample 'P1' has a fastq_2 on line(s) 5 but not on "
+        "line(s) 6; the units of a sample must be all paired-end or all single-end"
+        in message
+    )
+
+
+def test_the_same_file_in_two_units_is_refused(tmp_path):
+    rows = list(UNITS)
+    rows[1] = rows[1].replace("a1_L002", "a1_L001")
+    message = refusal(write_unit_sheet(tmp_path, rows), tmp_path)
+    assert (
+        "line 3, column 'fastq_1': FASTQ file 'a1_L001.fastq.gz' is also the fastq_1 of "
+        "sample 'A1' on line 2; its reads would be counted twice" in message
+    )
+
+
+def test_without_a_unit_column_a_repeated_sample_is_still_a_duplicate(tmp_path):
+    rows = GOOD + ["A2\tsmall\ta2_L002.fastq.gz\t\tresistant\tlocalized"]
+    path = write_sheet(tmp_path, rows)
+    message = refusal(path, tmp_path)
+    assert f"{path}, line 6, column 'sample'" in message
+    assert "duplicate sample name 'A2' (first on line 3); sample names must be unique" in message
+    assert "has 1 problem(s)" in message
+
+
+def test_unit_names_are_checked_like_sample_names(tmp_path):
+    rows = list(UNITS)
+    rows[1] = rows[1].replace("L002", "lane 2")
+    message = refusal(write_unit_sheet(tmp_path, rows), tmp_path)
+    assert "line 3, column 'unit': value 'lane 2' is not allowed" in message
+
+
+def test_units_keep_the_case_check_between_samples(tmp_path):
+    rows = UNITS + ["a1\tL001\tsmall\tx.fastq.gz\t\tresistant\tmetastatic"]
+    message = refusal(write_unit_sheet(tmp_path, rows), tmp_path)
+    assert "sample name 'a1' differs from 'A1' (line 2) only in case" in message

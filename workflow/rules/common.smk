@@ -36,8 +36,13 @@ wildcard_constraints:
 
 
 def get_raw_fastq(wildcards):
-    """First read file of a sample as given in the sheet."""
+    """First read file of a sample: the sheet's, or its units merged (Plan.fastqs)."""
     return PLAN.fastqs(wildcards.sample)[0]
+
+
+def get_unit_fastqs(wildcards):
+    """One mate's read files of every unit of a sample, in sheet order."""
+    return PLAN.unit_fastqs(wildcards.sample, wildcards.mate)
 
 
 def get_trim_input(wildcards):
@@ -53,7 +58,7 @@ def umi_regex(wildcards):
 
 
 def get_long_fastqs(wildcards):
-    """Raw read files of a long-RNA sample: [R1] or [R1, R2]."""
+    """Read files of a long-RNA sample, [R1] or [R1, R2]: the sheet's or merged units."""
     return PLAN.fastqs(wildcards.sample)
 
 

@@ -8,6 +8,27 @@
 # pairs, truncated gzip, not FASTQ); the tools' messages do not name the file.
 
 
+# A library sequenced on several units (lanes, runs): each mate's files concatenated in
+# sheet order (exocargo.units), what its trimming reads; kept only until trimming has read
+# it. One-unit samples are trimmed from the sheet's files directly (Plan.fastqs).
+rule merge_units:
+    input:
+        fastqs=get_unit_fastqs,
+    output:
+        fastq=temp(run_plan.MERGED_FASTQ),
+    log:
+        "logs/merge_units/{sample}_{mate}.log",
+    benchmark:
+        "benchmarks/merge_units/{sample}_{mate}.tsv"
+    wildcard_constraints:
+        sample=name_pattern(PLAN.merged),
+        mate="R1|R2",
+    conda:
+        "../envs/python.yaml"
+    script:
+        "../scripts/merge_units.py"
+
+
 rule umi_extract:
     input:
         fastq=get_raw_fastq,

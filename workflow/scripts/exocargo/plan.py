@@ -38,6 +38,9 @@ MIRNA_STEP = "miRNA"
 # when both aligned, on the same chromosome and strand.
 FEATURECOUNTS_ARGUMENTS = ("-t", "exon", "-g", "gene_id")
 FEATURECOUNTS_PAIRED = ("-p", "--countReadPairs", "-B", "-C")
+# One read file per mate of a sample sequenced on several units (lanes, runs): its units'
+# files concatenated in sheet order (rule merge_units), what its trimming reads.
+MERGED_FASTQ = "results/merged/{sample}_{mate}.fastq.gz"
 SCHEMA_DIR = Path("workflow") / "schemas"
 # Files of a bowtie index, after its prefix.
 BOWTIE_INDEX_SUFFIXES = ("1.ebwt", "2.ebwt", "3.ebwt", "4.ebwt", "rev.1.ebwt", "rev.2.ebwt")
@@ -73,7 +76,8 @@ class Plan:
 
     config: Mapping[str, Any]
     sheet_path: str
-    sheet: pd.DataFrame = field(repr=False, compare=False)
+    sheet: pd.DataFrame = field(repr=False, compare=False)  # one row per sample
+    units: Mapping[str, tuple[samplesheet.Unit, ...]]  # sample -> its lanes/runs, in order
     small: tuple[str, ...]
     long: tuple[str, ...]
     paired: tuple[str, ...]
@@ -97,6 +101,11 @@ class Plan:
     def single(self) -> tuple[str, ...]:
         """Single-end long-RNA samples."""
         return tuple(s for s in self.long if s not in self.paired)
+
+    @property
+    def merged(self) -> tuple[str, ...]:
+        """Samples with several units, whose reads are merged before trimming."""
+        return tuple(s for s in self.samples if len(self.units[s]) > 1)
 
     @property
     def cascade_names(self) -> tuple[str, ...]:
@@ -158,9 +167,17 @@ class Plan:
         return ["R1", "R2"] if self.is_paired(sample) else ["R1"]
 
     def fastqs(self, sample: str) -> list[str]:
-        """Raw read files of a sample as the sheet gives them, in mate order."""
-        row = self.sheet.loc[sample]
-        return [row["fastq_1"], row["fastq_2"]] if self.is_paired(sample) else [row["fastq_1"]]
+        """Read files a sample's trimming starts from, in mate order: the files the sheet
+        gives for a one-unit sample, its units merged (MERGED_FASTQ) for several units."""
+        units = self.units[sample]
+        if len(units) == 1:
+            return list(units[0].fastqs)
+        return [MERGED_FASTQ.format(sample=sample, mate=m) for m in self.mates(sample)]
+
+    def unit_fastqs(self, sample: str, mate: str) -> list[str]:
+        """One mate's read files of every unit of a sample, in sheet order."""
+        index = self.mates(sample).index(mate)
+        return [unit.fastqs[index] for unit in self.units[sample]]
 
     def declared_strandedness(self, sample: str) -> str:
         """Strandedness the sheet declares for a sample, or '' to infer it."""
@@ -222,7 +239,8 @@ def load(
         config, schemas / "config.schema.yaml", configcheck.config_source(configfiles)
     )
     sheet_path = config["samples"]
-    sheet = samplesheet.validate_sheet(sheet_path, schemas / "samples.schema.yaml")
+    checked = samplesheet.load_sheet(sheet_path, schemas / "samples.schema.yaml")
+    sheet = checked.samples
     small = samplesheet.samples_of(sheet, "small")
     long = samplesheet.samples_of(sheet, "long")
     _check_longrna_section(config, sheet_path, long)
@@ -237,6 +255,7 @@ def load(
         config=config,
         sheet_path=sheet_path,
         sheet=sheet,
+        units=checked.units,
         small=tuple(small),
         long=tuple(long),
         paired=tuple(s for s in long if samplesheet.is_paired(sheet, s)),

@@ -4,7 +4,14 @@ Everything here runs at parse time, through ``exocargo.plan.load``, before any j
 scheduled, so a bad sheet or config stops the run with a message that names the file, the
 row and the column and says what to change. The JSON schema in
 ``workflow/schemas/samples.schema.yaml`` describes the columns; the checks that a per-row
-schema cannot express (duplicates, files on disk, replicates per contrast level) live here.
+schema cannot express (duplicates, units, files on disk, replicates per contrast level)
+live here.
+
+A library sequenced on several lanes or runs has one row per unit when the sheet has a
+``unit`` column (as in snakemake-workflows/rna-seq-star-deseq2): the rows share the sample
+name and every column but ``unit``, ``fastq_1`` and ``fastq_2``. The workflow sees one row
+per sample (``load_sheet(...).samples``, ``read_sheet``) and the read files of each unit
+(``load_sheet(...).units``).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Mapping
 
 import jsonschema
@@ -27,11 +35,38 @@ REQUIRED_COLUMNS = ("sample", "library", "fastq_1")
 LIBRARY_TYPES = ("small", "long")
 # Names end up in paths and shell commands; only characters that are safe in both.
 SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
-RESERVED_COLUMNS = ("sample", "library", "fastq_1", "fastq_2", "strandedness")
+RESERVED_COLUMNS = ("sample", "library", "fastq_1", "fastq_2", "strandedness", "unit")
+# Columns that differ between the rows (units) of one sample; all others must agree.
+UNIT_COLUMNS = ("unit", "fastq_1", "fastq_2")
+# Joins the units' values in the one-row-per-sample sheet; no FASTQ path or unit name
+# can hold it (SAFE_PATH, the schema's patterns).
+UNIT_SEPARATOR = "; "
 
 
 class SampleSheetError(ValueError):
     """A sample sheet or contrast definition that cannot be run; the message says why."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One lane or run of a sample: its name ('' without a unit column) and read files."""
+
+    name: str
+    fastq_1: str
+    fastq_2: str = ""
+
+    @property
+    def fastqs(self) -> tuple[str, ...]:
+        """The unit's read files in mate order: (fastq_1,) or (fastq_1, fastq_2)."""
+        return (self.fastq_1, self.fastq_2) if self.fastq_2 else (self.fastq_1,)
+
+
+@dataclass(frozen=True)
+class SampleSheet:
+    """A checked sheet: one row per sample (indexed by sample) and each sample's units."""
+
+    samples: pd.DataFrame
+    units: Mapping[str, tuple[Unit, ...]]  # sample -> its units, in sheet order
 
 
 @dataclass(frozen=True)
@@ -61,7 +96,19 @@ def _raise(path: str, problems: list[SheetProblem]) -> None:
 
 
 def read_sheet(path: str | Path) -> pd.DataFrame:
-    """Read a tab-separated sample sheet as strings, empty cells as ''.
+    """Read a tab-separated sample sheet as strings, empty cells as '', one row per sample.
+
+    The rows of a sample's units (a sheet with a ``unit`` column) become one row, the first
+    unit's, whose ``unit``, ``fastq_1`` and ``fastq_2`` cells list the units' values joined
+    by UNIT_SEPARATOR; a sheet without several units per sample is returned as written.
+    Meant for sheets that ``validate_sheet`` has accepted. Raises SampleSheetError when the
+    file is missing, empty or not tab-separated.
+    """
+    return one_row_per_sample(read_rows(path))
+
+
+def read_rows(path: str | Path) -> pd.DataFrame:
+    """Read a tab-separated sample sheet as strings, empty cells as '', row for row.
 
     Raises SampleSheetError when the file is missing, empty or not tab-separated.
     """
@@ -116,27 +163,47 @@ def validate_sheet(
     base_dir: str | Path = ".",
     check_files: bool = True,
 ) -> pd.DataFrame:
-    """Load and check a sample sheet; return it indexed by sample name.
+    """Load and check a sample sheet; return it indexed by sample name, one row per sample
+    (see ``load_sheet``, which also returns each sample's units)."""
+    return load_sheet(path, schema_path, base_dir, check_files).samples
+
+
+def load_sheet(
+    path: str | Path,
+    schema_path: str | Path,
+    base_dir: str | Path = ".",
+    check_files: bool = True,
+) -> SampleSheet:
+    """Load and check a sample sheet; return its samples and their units.
 
     Checks the required columns, every row against the JSON schema, unique and safe sample
     names, library types, fastq_2 only on long rows, and (if ``check_files``) that every
-    FASTQ exists relative to ``base_dir``. All problems are collected and reported together.
+    FASTQ exists relative to ``base_dir``. With a ``unit`` column a sample may have several
+    rows: they must agree on every column but unit, fastq_1 and fastq_2, have distinct unit
+    names and all or none a fastq_2. All problems are collected and reported together.
     """
     path = Path(path)
-    sheet = read_sheet(path)
-    _raise(str(path), _missing_columns(sheet))
-    problems = _column_name_problems(sheet)
+    rows = read_rows(path)
+    _raise(str(path), _missing_columns(rows))
+    problems = _column_name_problems(rows)
     schema = read_yaml(schema_path)
     validator = jsonschema.Draft202012Validator(schema)
-    names = _NameRegister()
-    for (_, row), line in zip(sheet.iterrows(), _line_numbers(path)):
+    has_units = "unit" in rows.columns
+    names = _NameRegister(repeats_allowed=has_units)
+    lines = _line_numbers(path)
+    for (_, row), line in zip(rows.iterrows(), lines):
         problems += _schema_problems(row, line, schema, validator)
         problems += names.check(row["sample"], line)
         problems += _layout_problems(row, line)
         if check_files:
             problems += _missing_fastqs(row, line, Path(base_dir))
+    if has_units:
+        problems += _unit_problems(rows, lines)
     _raise(str(path), problems)
-    return sheet.set_index("sample", drop=False)
+    return SampleSheet(
+        samples=one_row_per_sample(rows).set_index("sample", drop=False),
+        units=MappingProxyType(_units(rows)),
+    )
 
 
 def _missing_columns(sheet: pd.DataFrame) -> list[SheetProblem]:
@@ -180,14 +247,18 @@ def _schema_problems(row: pd.Series, line: int, schema, validator) -> list[Sheet
 
 
 class _NameRegister:
-    """Sample names seen so far: duplicates, and names that differ only in case."""
+    """Sample names seen so far: duplicates (unless the sheet has units, whose rows repeat
+    their sample's name), and names that differ only in case."""
 
-    def __init__(self) -> None:
+    def __init__(self, repeats_allowed: bool = False) -> None:
+        self.repeats_allowed = repeats_allowed
         self.seen: dict[str, int] = {}
         self.folded: dict[str, tuple[str, int]] = {}
 
     def check(self, name: str, line: int) -> list[SheetProblem]:
         if name in self.seen:
+            if self.repeats_allowed:
+                return []
             return [
                 SheetProblem(
                     line,
@@ -242,6 +313,123 @@ def _missing_fastqs(row: pd.Series, line: int, base_dir: Path) -> list[SheetProb
 
 # FASTQ paths reach shell commands; refuse quoting tricks and control characters.
 SAFE_PATH = re.compile(r"^[A-Za-z0-9._/+=@,-]+$")
+
+
+# The file line of a row, kept beside its cells: no column name holds a tab.
+LINE = "\tline"
+
+
+def _unit_problems(rows: pd.DataFrame, lines: list[int]) -> list[SheetProblem]:
+    """The rows of each sample with several units: unit names present and distinct, the
+    same value in every column but the units' own, no file twice, all or none paired."""
+    found = []
+    for sample, group in rows.assign(**{LINE: lines}).groupby("sample", sort=False):
+        if len(group) > 1:
+            records = group.to_dict(orient="records")
+            found += _unit_name_problems(sample, records)
+            found += _disagreements(sample, records)
+            found += _repeated_files(sample, records)
+            found += _mixed_layout(sample, records)
+    return found
+
+
+def _unit_name_problems(sample: str, records: list[dict]) -> list[SheetProblem]:
+    lines = ", ".join(str(record[LINE]) for record in records)
+    found, first_line = [], {}
+    for record in records:
+        unit, line = record["unit"], record[LINE]
+        if not unit:
+            message = (
+                f"sample '{sample}' has {len(records)} rows (lines {lines}); each needs a "
+                "unit name (lane or run) that tells it apart"
+            )
+        elif unit in first_line:
+            message = (
+                f"duplicate unit '{unit}' of sample '{sample}' (first on line "
+                f"{first_line[unit]}); unit names must be unique within a sample"
+            )
+        else:
+            first_line[unit] = line
+            continue
+        found.append(SheetProblem(line, "unit", message))
+    return found
+
+
+def _disagreements(sample: str, records: list[dict]) -> list[SheetProblem]:
+    """Cells of a sample's later rows that differ from its first row (outside the units'
+    own columns): a library has one type, strandedness and condition."""
+    first, found = records[0], []
+    for record in records[1:]:
+        for column, value in record.items():
+            if column in UNIT_COLUMNS + (LINE,) or value == first[column]:
+                continue
+            message = (
+                f"sample '{sample}' has '{value}' here but '{first[column]}' on line "
+                f"{first[LINE]}; the rows (units) of a sample must agree on every "
+                "column but unit, fastq_1 and fastq_2"
+            )
+            found.append(SheetProblem(record[LINE], column, message))
+    return found
+
+
+def _repeated_files(sample: str, records: list[dict]) -> list[SheetProblem]:
+    seen: dict[str, tuple[str, int]] = {}
+    found = []
+    for record in records:
+        for column in ("fastq_1", "fastq_2"):
+            value = record.get(column, "")
+            if not value:
+                continue
+            if value in seen:
+                other, line = seen[value]
+                message = (
+                    f"FASTQ file '{value}' is also the {other} of sample '{sample}' on "
+                    f"line {line}; its reads would be counted twice"
+                )
+                found.append(SheetProblem(record[LINE], column, message))
+            seen.setdefault(value, (column, record[LINE]))
+    return found
+
+
+def _mixed_layout(sample: str, records: list[dict]) -> list[SheetProblem]:
+    paired = [str(r[LINE]) for r in records if r.get("fastq_2", "")]
+    single = [str(r[LINE]) for r in records if not r.get("fastq_2", "")]
+    if not paired or not single:
+        return []
+    message = (
+        f"sample '{sample}' has a fastq_2 on line(s) {', '.join(paired)} but not on "
+        f"line(s) {', '.join(single)}; the units of a sample must be all paired-end or "
+        "all single-end"
+    )
+    return [SheetProblem(None, "fastq_2", message)]
+
+
+def _units(rows: pd.DataFrame) -> dict[str, tuple[Unit, ...]]:
+    """Each sample's units in sheet order, from a checked sheet's rows."""
+    units: dict[str, list[Unit]] = {}
+    for _, row in rows.iterrows():
+        units.setdefault(row["sample"], []).append(
+            Unit(row.get("unit", ""), row["fastq_1"], row.get("fastq_2", ""))
+        )
+    return {sample: tuple(found) for sample, found in units.items()}
+
+
+def one_row_per_sample(rows: pd.DataFrame) -> pd.DataFrame:
+    """A checked sheet's rows with each sample's units folded into its first row: the
+    unit, fastq_1 and fastq_2 cells list the units' non-empty values joined by
+    UNIT_SEPARATOR (so fastq_2 stays empty for single-end samples)."""
+    if "unit" not in rows.columns or not rows["sample"].duplicated().any():
+        return rows
+    folded = rows.drop_duplicates("sample").reset_index(drop=True)
+    by_sample = rows.groupby("sample", sort=False)
+    for column in (c for c in UNIT_COLUMNS if c in rows.columns):
+        values = by_sample[column].agg(_join_units)
+        folded[column] = folded["sample"].map(values)
+    return folded
+
+
+def _join_units(cells: pd.Series) -> str:
+    return UNIT_SEPARATOR.join(cell for cell in cells if cell)
 
 
 def condition_columns(sheet: pd.DataFrame) -> list[str]:
