@@ -693,6 +693,14 @@ def test_context_fits_rules_for_immune_and_biomarker_claims(
     )
 
 
+@pytest.mark.parametrize("claim", [CLAIM_UP_DR, CLAIM_DOWN_MET, CLAIM_UNKNOWN])
+def test_a_contrast_of_context_other_fits_no_claim_and_judges_no_direction(claim):
+    """Patients vs healthy donors: the claims are listed, their direction not judged."""
+    result = catalog.concordance(2.0, 0.001, 0.05, "other", claim)
+    assert result == {"observed_direction": "up", "direction_agrees": "not_judged",
+                      "context_fits": "no"}
+
+
 def test_concordance_rejects_unknown_context_and_bad_alpha():
     with pytest.raises(ValueError, match="contrast_context"):
         catalog.concordance(1, 0.01, 0.05, "immune", CLAIM_UP_DR)

@@ -87,6 +87,21 @@ def test_mirna_step_reads_the_hairpins_with_the_species_filter(demo_plan):
     assert (rrna.species, rrna.mismatches) == ("", 1)
 
 
+def test_a_contrast_without_context_speaks_to_no_catalog_setting():
+    config = demo_config()
+    del config["diffexp"]["contrasts"]["resistant_vs_sensitive"]["context"]
+    assert load(config).contrasts["resistant_vs_sensitive"]["context"] == "other"
+
+
+def test_no_contrasts_is_a_counts_only_run():
+    config = demo_config()
+    del config["diffexp"]
+    run = load(config)
+    assert run.contrasts == {} and run.de_pairs == ()
+    assert not any(t.startswith("results/de/") for t in run.all_outputs())
+    assert "results/cargo/detected.tsv" in run.all_outputs()
+
+
 def test_mismatches_default_comes_from_the_schema(tmp_path):
     config = demo_config()
     del config["smallrna"]["cascade"][0]["mismatches"]

@@ -20,7 +20,9 @@ from .names import (
     match_with_index,
 )
 
-CONTRAST_CONTEXTS = ("drug_resistance", "metastasis")
+# A contrast's context: which catalog claims speak to it. "other" (patients vs healthy
+# donors, a time course, ...) fits no claim, and no direction is judged for it.
+CONTRAST_CONTEXTS = ("drug_resistance", "metastasis", "other")
 
 # Immune and biomarker claims fit a contrast through their subcategory: therapy-response
 # subcategories inform a resistance contrast; immune evasion and metastasis markers inform a
@@ -37,6 +39,7 @@ _FITS = {
         "immune": {"immune_evasion"},
         "biomarker": {"metastasis_detection"},
     },
+    "other": {},
 }
 
 ANNOTATION_COLUMNS = [
@@ -166,14 +169,17 @@ def concordance(
 
     log2fc must be resistant (or metastatic) over sensitive (or non-metastatic), the orientation
     of the catalog's direction column. Returns observed_direction ("up"/"down"/"ns"),
-    direction_agrees ("unknown" when the catalog direction is unknown, else "not_significant"
+    direction_agrees ("not_judged" for a contrast of context "other", whose groups are not
+    the catalog's; "unknown" when the catalog direction is unknown, else "not_significant"
     when ns, else "yes"/"no") and context_fits (see :func:`context_fits`).
     """
     if not 0 < alpha <= 1:
         raise ValueError(f"alpha must be in (0, 1], not {alpha!r}")
     observed = observed_direction(log2fc, padj, alpha)
     catalog_direction = claim_row["direction"]
-    if catalog_direction not in ("up", "down"):
+    if contrast_context == "other":
+        agrees = "not_judged"
+    elif catalog_direction not in ("up", "down"):
         agrees = "unknown"
     elif observed == "ns":
         agrees = "not_significant"
