@@ -281,63 +281,48 @@ def test_units_of_a_sample_fold_into_one_row(tmp_path):
     assert read_sheet(tmp_path / "samples.tsv").equals(samples.reset_index(drop=True))
 
 
-def test_units_that_disagree_on_a_condition_are_refused(tmp_path):
-    rows = list(UNITS)
-    rows[1] = rows[1].replace("resistant", "sensitive")
-    path = write_unit_sheet(tmp_path, rows)
-    message = refusal(path, tmp_path)
-    assert (
-        f"{path}, line 3, column 'resistance': sample 'A1' has 'sensitive' here but "
+# A defect of the unit sheet UNITS: (row number, text replaced, replacement), and the
+# message that must name it ("{path}" stands for the sheet's path).
+UNIT_DEFECTS = {
+    "condition differs": (
+        (1, "resistant", "sensitive"),
+        "{path}, line 3, column 'resistance': sample 'A1' has 'sensitive' here but "
         "'resistant' on line 2; the rows (units) of a sample must agree on every column "
-        "but unit, fastq_1 and fastq_2" in message
-    )
-
-
-def test_units_that_disagree_on_the_library_type_are_refused(tmp_path):
-    rows = list(UNITS)
-    rows[4] = rows[4].replace("\tlong\t", "\tsmall\t")
-    message = refusal(write_unit_sheet(tmp_path, rows), tmp_path)
-    assert "line 6, column 'library': sample 'P1' has 'small' here but 'long'" in message
-
-
-def test_duplicate_unit_of_a_sample_is_refused(tmp_path):
-    rows = list(UNITS)
-    rows[1] = rows[1].replace("L002", "L001")
-    path = write_unit_sheet(tmp_path, rows)
-    message = refusal(path, tmp_path)
-    assert (
-        f"{path}, line 3, column 'unit': duplicate unit 'L001' of sample 'A1' (first on "
-        "line 2); unit names must be unique within a sample" in message
-    )
-
-
-def test_units_need_a_name(tmp_path):
-    rows = list(UNITS)
-    rows[1] = rows[1].replace("L002", "")
-    message = refusal(write_unit_sheet(tmp_path, rows), tmp_path)
-    assert "line 3, column 'unit': sample 'A1' has 2 rows (lines 2, 3); each needs a " in message
-
-
-def test_fastq_2_on_some_units_only_is_refused(tmp_path):
-    rows = list(UNITS)
-    rows[4] = rows[4].replace("p1_L002_R2.fastq.gz", "")
-    path = write_unit_sheet(tmp_path, rows)
-    message = refusal(path, tmp_path)
-    assert (
-        f"{path}, column 'fastq_2': sample 'P1' has a fastq_2 on line(s) 5 but not on "
-        "line(s) 6; the units of a sample must be all paired-end or all single-end"
-        in message
-    )
-
-
-def test_the_same_file_in_two_units_is_refused(tmp_path):
-    rows = list(UNITS)
-    rows[1] = rows[1].replace("a1_L002", "a1_L001")
-    message = refusal(write_unit_sheet(tmp_path, rows), tmp_path)
-    assert (
+        "but unit, fastq_1 and fastq_2",
+    ),
+    "library differs": (
+        (4, "\tlong\t", "\tsmall\t"),
+        "line 6, column 'library': sample 'P1' has 'small' here but 'long'",
+    ),
+    "duplicate unit": (
+        (1, "L002", "L001"),
+        "{path}, line 3, column 'unit': duplicate unit 'L001' of sample 'A1' (first on "
+        "line 2); unit names must be unique within a sample",
+    ),
+    "unnamed unit": (
+        (1, "L002", ""),
+        "line 3, column 'unit': sample 'A1' has 2 rows (lines 2, 3); each needs a ",
+    ),
+    "fastq_2 on some units": (
+        (4, "p1_L002_R2.fastq.gz", ""),
+        "{path}, column 'fastq_2': sample 'P1' has a fastq_2 on line(s) 5 but not on "
+        "line(s) 6; the units of a sample must be all paired-end or all single-end",
+    ),
+    "one file in two units": (
+        (1, "a1_L002", "a1_L001"),
         "line 3, column 'fastq_1': FASTQ file 'a1_L001.fastq.gz' is also the fastq_1 of "
-        "sample 'A1' on line 2; its reads would be counted twice" in message
-    )
+        "sample 'A1' on line 2; its reads would be counted twice",
+    ),
+}
+
+
+@pytest.mark.parametrize("defect", sorted(UNIT_DEFECTS))
+def test_unit_sheet_defects_are_refused_naming_the_line(tmp_path, defect):
+    (row, old, new), expected = UNIT_DEFECTS[defect]
+    rows = list(UNITS)
+    rows[row] = rows[row].replace(old, new)
+    path = write_unit_sheet(tmp_path, rows)
+    assert expected.format(path=path) in refusal(path, tmp_path)
 
 
 def test_without_a_unit_column_a_repeated_sample_is_still_a_duplicate(tmp_path):
