@@ -1,6 +1,9 @@
 """Software versions: the environments a run queries, their shell queries, the merged table."""
 
 import pandas as pd
+import shutil
+import subprocess
+
 import pytest
 
 from exocargo import versions
@@ -26,16 +29,38 @@ def test_every_env_a_run_may_use_has_a_query():
     assert set(versions.tool_envs(True, True, True)) == set(versions.VERSION_COMMANDS)
 
 
-def test_version_command_prints_tool_and_version_of_each_tool():
-    command = versions.version_command("bowtie")
-    assert command == (
-        "printf '%s\\t%s\\n' bowtie \"$(bowtie --version | awk 'NR == 1 {print $NF}')\"; "
-        "printf '%s\\t%s\\n' samtools \"$(samtools --version | awk 'NR == 1 {print $2}')\""
-    )
-    assert "samtools --version | awk 'NR == 1 {print $2}'" in command
-    assert versions.version_command("star") == "printf '%s\\t%s\\n' STAR \"$(STAR --version)\""
+def run_query(env, tools, tmp_path):
+    """Run an environment's version query as the rule does (bash strict mode), with only
+    the given fake tools (name -> shell body) and the basic commands on the PATH."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(parents=True)
+    for name in ("awk", "cat"):
+        (bin_dir / name).symlink_to(shutil.which(name))
+    for name, body in tools.items():
+        (bin_dir / name).write_text(f"#!/bin/sh\n{body}\n")
+        (bin_dir / name).chmod(0o755)
+    script = f"set -euo pipefail; ({versions.version_command(env)})"
+    return subprocess.run(["/bin/bash", "-c", script], capture_output=True, text=True,
+                          env={"PATH": str(bin_dir)})
+
+
+def test_version_query_prints_tool_and_version_of_each_tool(tmp_path):
+    done = run_query("bowtie", {
+        "bowtie": "echo '/usr/bin/bowtie-align-s version 1.3.1'; echo '64-bit'",
+        "samtools": "echo 'samtools 1.16.1'; echo 'Using htslib 1.16'",
+    }, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "bowtie\t1.3.1\nsamtools\t1.16.1\n"
     with pytest.raises(ValueError, match="no version query for tool environment 'bwa'"):
         versions.version_command("bwa")
+
+
+def test_version_query_fails_when_a_tool_is_missing_or_silent(tmp_path):
+    missing = run_query("star", {}, tmp_path / "missing")
+    assert missing.returncode != 0 and missing.stdout == ""
+    silent = run_query("star", {"STAR": "true"}, tmp_path / "silent")
+    assert silent.returncode != 0
+    assert "no version reported by STAR" in silent.stderr
 
 
 def test_tool_versions_are_cleaned_and_merged(tmp_path):

@@ -12,9 +12,10 @@ rule tool_versions:
         "logs/tool_versions/{env}.log",
     benchmark:
         "benchmarks/tool_versions/{env}.tsv"
+    # Not shadowed: a local rule runs inside Snakemake's own process under a cluster
+    # executor, which shadowing would move into the shadow directory. The query fails (and
+    # Snakemake removes the file) when a tool is missing or reports no version.
     localrule: True
-    shadow:
-        "minimal"
     conda:
         "../envs/{env}.yaml"
     params:

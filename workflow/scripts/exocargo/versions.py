@@ -76,8 +76,13 @@ def version_command(env: str) -> str:
             f"no version query for tool environment '{env}'; known: "
             f"{', '.join(sorted(VERSION_COMMANDS))}"
         )
+    # An assignment fails with the command (a missing tool: exit 127) under Snakemake's
+    # strict bash; an empty answer fails the test. Either fails the job, so that no table
+    # with an empty version is kept.
     return "; ".join(
-        f"printf '%s\\t%s\\n' {tool} \"$({command})\""
+        f"version=$({command}); test -n \"$version\" || "
+        f"{{ echo 'no version reported by {tool}' >&2; exit 1; }}; "
+        f"printf '%s\\t%s\\n' {tool} \"$version\""
         for tool, command in VERSION_COMMANDS[env].items()
     )
 
