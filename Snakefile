@@ -19,6 +19,7 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/download.smk"
 include: "workflow/rules/trim.smk"
 include: "workflow/rules/smallrna.smk"
 include: "workflow/rules/counts.smk"

@@ -143,7 +143,8 @@ def test_memory_scales_with_the_references(demo_plan):
     memory = demo_plan.memory
     assert memory.quantify_smallrna == 2048  # small demo references: the floor
     assert set(memory.bowtie_index) == set(demo_plan.cascade_names)
-    assert memory.star_index == 2000 and memory.star_align == 4000
+    # the demo genome is tiny: 2 GB of buffers for genomeGenerate, the 4 GB floor
+    assert 2000 < memory.star_index < 2100 and memory.star_align == 4000
     assert plan.on_attempt(memory.star_align, 3) == 16000
 
 

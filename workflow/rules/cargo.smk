@@ -6,7 +6,7 @@ rule annotate_cargo:
         tables=expand(
             "results/de/{{contrast}}/{rna_class}.tsv", rna_class=PLAN.rna_classes
         ),
-        catalog=PLAN.config["cargo"]["catalog"],
+        catalog=PLAN.reference("cargo.catalog"),
     output:
         table=report(
             "results/cargo/{contrast}.tsv",
@@ -33,7 +33,7 @@ rule annotate_cargo:
 rule detected_cargo:
     input:
         counts=expand("results/counts/{rna_class}.tsv", rna_class=PLAN.rna_classes),
-        catalog=PLAN.config["cargo"]["catalog"],
+        catalog=PLAN.reference("cargo.catalog"),
     output:
         table=report(
             "results/cargo/detected.tsv",

@@ -1,6 +1,5 @@
-# The run plan (exocargo.plan: config and sheet checked, defaults filled in, before any job
-# is scheduled), wildcard constraints, and the input/param functions that read paths and
-# values off the plan. Nothing here decides: what to run is decided in exocargo.plan.
+# The run plan (exocargo.plan: config and sheet checked, defaults filled in, before any job),
+# wildcard constraints, and the functions that read paths and values off it; nothing decides.
 
 import shlex
 import sys
@@ -19,8 +18,7 @@ tools.put_first_on_path(sys.executable)
 if DeploymentMethod.CONDA not in workflow.deployment_settings.deployment_method:
     tools.check(PLAN.tool_envs)
 SAMPLE_SHEET = PLAN.sheet_path
-# The diagnosis the trimming rules run when their tool fails: an input (shadowed jobs see
-# their inputs only) that never makes a job rerun.
+# The trimming rules' failure diagnosis: an input (shadowed jobs see only inputs), no rerun.
 CHECK_READS = ancient(
     run_plan.workflow_file(workflow.basedir, "scripts/check_reads.py")
 )
@@ -38,6 +36,11 @@ wildcard_constraints:
 def get_raw_fastq(wildcards):
     """First read file of a sample: the sheet's, or its units merged (Plan.fastqs)."""
     return PLAN.fastqs(wildcards.sample)[0]
+
+
+def get_download(wildcards):
+    """URL and checksum of one file of the reference cache (Plan.download)."""
+    return PLAN.download(wildcards.cached)
 
 
 def get_unit_fastqs(wildcards):

@@ -4,8 +4,8 @@
 
 rule check_longrna_reference:
     input:
-        genome=PLAN.config["longrna"]["genome"],
-        gtf=PLAN.config["longrna"]["gtf"],
+        genome=PLAN.reference("longrna.genome"),
+        gtf=PLAN.reference("longrna.gtf"),
     output:
         # plain, whatever the configured files' compression: every later step reads these
         genome="results/references/genome.fa",
@@ -45,12 +45,13 @@ rule star_index:
     params:
         sa_bases=star_sa_index_bases,
         overhang=PLAN.config["longrna"]["star"]["sjdb_overhang"],
+        sa_sparse=PLAN.config["longrna"]["star"]["sa_sparse"],
     shell:
         "mkdir -p {output.index:q} && "
         "STAR --runMode genomeGenerate --runThreadN {threads} "
         "--genomeDir {output.index:q} --genomeFastaFiles {input.fasta:q} "
         "--sjdbGTFfile {input.gtf:q} --sjdbOverhang {params.overhang} "
-        "--genomeSAindexNbases {params.sa_bases} "
+        "--genomeSAindexNbases {params.sa_bases} --genomeSAsparseD {params.sa_sparse} "
         "--outFileNamePrefix {output.index:q}/ > {log:q} 2>&1"
 
 

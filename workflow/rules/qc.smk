@@ -150,7 +150,7 @@ rule multiqc:
         samtools=expand("results/qc/samtools/{sample}.stats", sample=PLAN.long),
         qc_table="results/qc/samples.tsv",
         composition="results/qc/composition_reads.tsv",
-        config=PLAN.config["report"]["multiqc_config"],
+        config=PLAN.reference("report.multiqc_config"),
     output:
         html=report(
             "results/multiqc/multiqc_report.html",

@@ -48,9 +48,9 @@ rule bowtie_index:
 
 rule mirbase_arms:
     input:
-        hairpin=PLAN.config["smallrna"]["mirbase"]["hairpin"],
-        mature=PLAN.config["smallrna"]["mirbase"]["mature"],
-        gff=PLAN.config["smallrna"]["mirbase"]["gff"],
+        hairpin=PLAN.reference("smallrna.mirbase.hairpin"),
+        mature=PLAN.reference("smallrna.mirbase.mature"),
+        gff=PLAN.reference("smallrna.mirbase.gff"),
     output:
         arms="results/references/mirbase_arms.tsv",
     log:

@@ -16,6 +16,10 @@ from exocargo.schema import problems as schema_problems
 from exocargo.schema import subschema
 
 
+# The schema definition of a reference file: a path, a URL, or a URL with a checksum.
+REFERENCE = "#/definitions/reference"
+
+
 class ConfigError(ValueError):
     """A config that cannot run; the message lists every problem found."""
 
@@ -33,6 +37,12 @@ def problems(config: Mapping[str, Any], schema: Mapping) -> list[str]:
             )
             continue
         line = f"{problem.key}: {problem.message}"
+        if problem.validator in ("oneOf", "anyOf") and REFERENCE in str(
+            subschema(schema, problem.path)
+        ):
+            # say which forms a reference takes, not only that none matched
+            forms = " ".join(schema["definitions"]["reference"]["description"].split())
+            line = f"{problem.key}: {problem.instance!r} is not a reference file: {forms}"
         if problem.description:
             line += f" ({problem.description})"
         lines.append(line)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
+from exocargo.io import open_text
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -51,7 +53,7 @@ def read_fasta(path: str | Path) -> Iterator[FastaRecord]:
             raise ReferenceFileError(f"{path}: record '{name}' has no sequence")
         return FastaRecord(name, description, sequence)
 
-    with open(path) as handle:
+    with open_text(path) as handle:  # plain, gzip or bgzip, as distributed
         for lineno, line in enumerate(handle, start=1):
             line = line.strip()
             if not line:
@@ -200,7 +202,7 @@ def read_mirbase_gff(
     the hairpin they derive from, in file order."""
     primaries: dict[str, Primary] = {}
     children: dict[str, list[MatureFeature]] = defaultdict(list)
-    with open(gff) as handle:
+    with open_text(gff) as handle:
         for line in handle:
             if line.startswith("#") or not line.strip():
                 continue

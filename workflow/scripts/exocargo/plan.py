@@ -24,7 +24,7 @@ import re
 
 import pandas as pd
 
-from exocargo import configcheck, samplesheet, star, trimming, versions
+from exocargo import configcheck, downloads, samplesheet, star, trimming, versions
 from exocargo.references import plain_size_mb
 
 # Which library type measures each RNA class, in the order the classes are reported.
@@ -42,6 +42,10 @@ FEATURECOUNTS_PAIRED = ("-p", "--countReadPairs", "-B", "-C")
 # files concatenated in sheet order (rule merge_units), what its trimming reads.
 MERGED_FASTQ = "results/merged/{sample}_{mate}.fastq.gz"
 SCHEMA_DIR = Path("workflow") / "schemas"
+# Memory sizing of a genome given by URL and not yet downloaded: a human primary assembly.
+UNKNOWN_GENOME_MB = 3100
+# STAR's SA pre-index (SAindex) of a human genome, --genomeSAindexNbases 14.
+STAR_SA_INDEX_MB = 1500
 # Files of a bowtie index, after its prefix.
 BOWTIE_INDEX_SUFFIXES = ("1.ebwt", "2.ebwt", "3.ebwt", "4.ebwt", "rev.1.ebwt", "rev.2.ebwt")
 
@@ -85,7 +89,9 @@ class Plan:
     conditions: tuple[str, ...]
     contrasts: Mapping[str, Mapping[str, Any]]
     cascade: tuple[CascadeStep, ...]
-    references: Mapping[str, str]  # config key -> reference file the run reads
+    references: Mapping[str, str]  # config key -> local file the run reads (cache for URLs)
+    downloads: Mapping[str, downloads.Source]  # cache file name -> its URL and checksum
+    cache: str  # references_cache: where URLs are downloaded
     umi: bool
     umi_pattern: str  # umi_tools regex of the protocol ("" without UMI)
     cutadapt_small: tuple[str, ...]
@@ -125,8 +131,23 @@ class Plan:
     @property
     def known_circrnas(self) -> list[str]:
         """The user's BED of known circRNAs, as a list ([] when none is configured)."""
-        known = self.config.get("circrna", {}).get("known")
+        known = self.references.get("circrna.known")
         return [known] if known else []
+
+    def reference(self, key: str) -> str:
+        """Local file of a reference key (its cache file when the config gives a URL)."""
+        return self.references[key]
+
+    def download(self, name: str) -> dict[str, str]:
+        """URL and checksum of one file of the cache, by its cache name: {url, algorithm,
+        digest} (plain strings, as a rule's params)."""
+        source = self.downloads[name]
+        return {"url": source.location, "algorithm": source.algorithm, "digest": source.digest}
+
+    @property
+    def lock_file(self) -> str:
+        """The cache's record of the checksums of downloads made without one."""
+        return str(Path(self.cache) / downloads.LOCK_FILE)
 
     def step(self, name: str) -> CascadeStep:
         """The cascade step called ``name``."""
@@ -246,9 +267,13 @@ def load(
     _check_longrna_section(config, sheet_path, long)
     contrasts = config["diffexp"]["contrasts"]
     samplesheet.validate_contrasts(contrasts, sheet, sheet_path, "config diffexp.contrasts")
-    cascade = cascade_steps(config["smallrna"])
-    references = reference_files(config, cascade, bool(long))
-    _check_reference_files(references)
+    cache = config["references_cache"]
+    cascade = cascade_steps(config["smallrna"], cache)
+    sources = reference_sources(config, bool(long))
+    references = {key: local_path(src, cache) for key, src in sources.items()}
+    _check_reference_files(
+        [(key, path) for key, path in references.items() if not sources[key].is_url]
+    )
     protocol = config["trimming"]["protocol"]
     umi = trimming.uses_umi(protocol)
     return Plan(
@@ -263,12 +288,16 @@ def load(
         conditions=tuple(samplesheet.condition_columns(sheet)),
         contrasts=contrasts,
         cascade=cascade,
-        references=MappingProxyType(dict(references)),
+        references=MappingProxyType(references),
+        downloads=MappingProxyType(
+            {downloads.cache_name(s.location): s for s in sources.values() if s.is_url}
+        ),
+        cache=cache,
         umi=umi,
         umi_pattern=trimming.umi_regex(protocol) if umi else "",
         cutadapt_small=tuple(trimming.cutadapt_arguments(**config["trimming"])),
         isomir=dict(config["smallrna"].get("isomir", {})),
-        memory=memory_estimates(config, cascade, bool(long)),
+        memory=memory_estimates(config, cascade, references.get("longrna.genome")),
     )
 
 
@@ -286,9 +315,12 @@ def rna_classes(has_small: bool, has_long: bool) -> tuple[str, ...]:
     return tuple(k for k, library in LIBRARY_OF_CLASS.items() if present[library])
 
 
-def cascade_steps(smallrna: Mapping[str, Any]) -> tuple[CascadeStep, ...]:
+def cascade_steps(
+    smallrna: Mapping[str, Any], cache: str = downloads.DEFAULT_CACHE
+) -> tuple[CascadeStep, ...]:
     """The configured cascade as steps; exactly one miRNA step, unique names, and a FASTA
-    for every other step. (The schema has filled in each step's ``mismatches``.)"""
+    for every other step (its local file: the cache file of a URL). (The schema has filled
+    in each step's ``mismatches``.)"""
     steps = smallrna["cascade"]
     names = [step["name"] for step in steps]
     if names.count(MIRNA_STEP) != 1:
@@ -307,7 +339,12 @@ def cascade_steps(smallrna: Mapping[str, Any]) -> tuple[CascadeStep, ...]:
     return tuple(
         CascadeStep(
             name=step["name"],
-            source=mirbase["hairpin"] if step["name"] == MIRNA_STEP else step["fasta"],
+            source=local_path(
+                downloads.source(
+                    mirbase["hairpin"] if step["name"] == MIRNA_STEP else step["fasta"]
+                ),
+                cache,
+            ),
             mismatches=step["mismatches"],
             species=mirbase["species"] if step["name"] == MIRNA_STEP else "",
         )
@@ -315,23 +352,29 @@ def cascade_steps(smallrna: Mapping[str, Any]) -> tuple[CascadeStep, ...]:
     )
 
 
-def reference_files(
-    config: Mapping[str, Any], cascade: Sequence[CascadeStep], has_long: bool
-) -> list[tuple[str, str]]:
-    """(config key, path) of every reference file the run reads."""
-    mirbase = config["smallrna"]["mirbase"]
-    files = [(f"smallrna.mirbase.{key}", mirbase[key]) for key in ("hairpin", "mature", "gff")]
-    files += [
-        (f"smallrna.cascade[{step.name}].fasta", step.source)
-        for step in cascade
-        if step.name != MIRNA_STEP
-    ]
-    files.append(("cargo.catalog", config["cargo"]["catalog"]))
+def reference_sources(config: Mapping[str, Any], has_long: bool) -> dict[str, downloads.Source]:
+    """Where every reference file the run reads comes from (a path, or a URL with its
+    checksum), by config key."""
+    smallrna = config["smallrna"]
+    mirbase = smallrna["mirbase"]
+    values = {f"smallrna.mirbase.{key}": mirbase[key] for key in ("hairpin", "mature", "gff")}
+    values.update(
+        (f"smallrna.cascade[{step['name']}].fasta", step["fasta"])
+        for step in smallrna["cascade"]
+        if step["name"] != MIRNA_STEP
+    )
+    values["cargo.catalog"] = config["cargo"]["catalog"]
+    values["report.multiqc_config"] = config["report"]["multiqc_config"]
     if has_long:
-        files += [(f"longrna.{key}", config["longrna"][key]) for key in ("genome", "gtf")]
+        values.update((f"longrna.{key}", config["longrna"][key]) for key in ("genome", "gtf"))
         if config.get("circrna", {}).get("known"):
-            files.append(("circrna.known", config["circrna"]["known"]))
-    return files
+            values["circrna.known"] = config["circrna"]["known"]
+    return {key: downloads.source(value) for key, value in values.items()}
+
+
+def local_path(source: downloads.Source, cache: str) -> str:
+    """The file the run reads for a reference: its path, or its URL's file in the cache."""
+    return downloads.cache_path(cache, source.location) if source.is_url else source.location
 
 
 def _check_reference_files(files: Sequence[tuple[str, str]]) -> None:
@@ -350,30 +393,54 @@ def file_size_mb(path: str | Path) -> float:
 
 
 def memory_estimates(
-    config: Mapping[str, Any], cascade: Sequence[CascadeStep], has_long: bool
+    config: Mapping[str, Any], cascade: Sequence[CascadeStep], genome: str | None
 ) -> Memory:
-    """First-attempt memory of the heavy jobs, from the sizes of the configured files.
+    """First-attempt memory of the heavy jobs, from the sizes of the reference files.
 
     - bowtie-build: 4 bytes per reference base, at least 4 GB (sized on the configured
       FASTA; for the miRNA step the hairpin file, which may hold more species than are
       indexed);
     - a small-RNA library's job: every cascade step's bowtie runs at once, each holding its
       index (about the size of its FASTA), plus room for the distinct sequences and cutadapt;
-    - STAR genomeGenerate: about 11x the genome; STAR alignment: the index plus sorting
-      buffers (the genome's plain size, estimated when the configured file is gzipped:
-      exocargo.references.plain_size_mb).
+    - STAR: ``star_memory`` of the genome's plain size (estimated when the file is gzipped:
+      exocargo.references.plain_size_mb) and ``longrna.star.sa_sparse``.
+
+    ``genome`` is the long-RNA genome the run reads (None without long-RNA libraries). A
+    reference given by URL and not yet downloaded has no size yet: a cascade FASTA then
+    counts as empty (the floors apply; retries double the memory), the genome as
+    ``UNKNOWN_GENOME_MB``, a human genome, so that the first run asks for enough.
     """
-    sizes = {step.name: file_size_mb(step.source) for step in cascade}
-    # the plain genome STAR reads, whatever the configured file's compression
-    genome_mb = plain_size_mb(config["longrna"]["genome"]) if has_long else 0.0
+    sizes = {step.name: _size_mb(step.source, file_size_mb, 0.0) for step in cascade}
+    genome_mb = _size_mb(genome, plain_size_mb, UNKNOWN_GENOME_MB) if genome else 0.0
+    sa_sparse = config.get("longrna", {}).get("star", {}).get("sa_sparse", 1)
+    star_index, star_align = star_memory(genome_mb, sa_sparse)
     return Memory(
         quantify_smallrna=int(max(2048, sum(sizes.values()) + 1000)),
         bowtie_index=MappingProxyType(
             {name: int(max(4096, 4 * size)) for name, size in sizes.items()}
         ),
-        star_index=int(max(2000, 11 * genome_mb)),
-        star_align=int(max(4000, 10 * genome_mb + 2000)),
+        star_index=star_index,
+        star_align=star_align,
     )
+
+
+def _size_mb(path: str, measure, unknown: float) -> float:
+    return measure(path) if Path(path).is_file() else unknown
+
+
+def star_memory(genome_mb: float, sa_sparse: int = 1) -> tuple[int, int]:
+    """(genomeGenerate, alignment) memory in MB for a genome of ``genome_mb`` MB (plain).
+
+    STAR holds the genome (1 byte/base) and the suffix array (8 bytes/base, divided by
+    ``--genomeSAsparseD``): A. Dobin's rule, "~L*(1+8/N) GB for an L-Gbase genome"
+    (STAR issue #124), plus the SA pre-index (1.5 GB for a human genome) and 2 GB of
+    buffers (STAR issue #1063: RAM is Genome + SA + SAindex + ~2e9 bytes). genomeGenerate
+    also holds the suffix-array chunks it sorts: one byte per base more, which gives the
+    ~32 GB the STAR manual asks for a human genome at N=1 and stays under the 24 GB Dobin
+    says a human genome needs with N=2 (STAR issue #266). Floors: 2 GB and 4 GB.
+    """
+    index = genome_mb * (1 + 8 / sa_sparse) + min(STAR_SA_INDEX_MB, genome_mb / 2) + 2000
+    return int(max(2000, index + genome_mb)), int(max(4000, index))
 
 
 def on_attempt(memory_mb: int, attempt: int) -> int:
