@@ -64,8 +64,8 @@ def too_few_to_stabilise(counts: pd.DataFrame) -> str | None:
     samples = int((counts.sum(axis=0) > 0).sum())
     features = int((counts.sum(axis=1) > 0).sum())
     if samples < 2 or features < 2:
-        return (f"{samples} sample(s) and {features} feature(s) with reads; the variance "
-                "stabilisation and the plots need at least 2 of each")
+        return (f"variance stabilisation needs 2 samples and 2 features with reads; the "
+                f"matrix has {samples} and {features}")
     return None
 
 
@@ -82,11 +82,9 @@ def _with_reads(counts: pd.DataFrame) -> pd.DataFrame:
     dropped = sorted(set(counts.columns) - set(matrix.columns))
     if dropped:
         log.warning("samples without reads left out of the VST: %s", ", ".join(dropped))
-    if matrix.shape[1] < 2 or matrix.shape[0] < 2:
-        raise ValueError(
-            f"variance stabilisation needs 2 samples and 2 features with reads; the matrix "
-            f"has {matrix.shape[1]} and {matrix.shape[0]}"
-        )
+    problem = too_few_to_stabilise(counts)
+    if problem:
+        raise ValueError(problem)
     return matrix
 
 

@@ -78,8 +78,8 @@ ANNOTATION_COLUMNS = [
     "catalog_notes",
 ]
 
-# Annotation column -> the catalog column it copies.
-_CLAIM_COLUMNS = {
+# Annotation column -> the catalog column it copies (the detected-cargo table copies some).
+CLAIM_COLUMNS = {
     "catalog_cargo": "cargo_name",
     "catalog_id": "canonical_id",
     "catalog_rna_class": "rna_class",
@@ -328,7 +328,7 @@ def _claim_row(
         "claim_id": match.claim_id,
         "match_type": match.match_type,
         "match_note": match.note,
-        **{column: claim[source] for column, source in _CLAIM_COLUMNS.items()},
+        **{column: claim[source] for column, source in CLAIM_COLUMNS.items()},
         "direction_agrees": verdict["direction_agrees"],
         "context_fits": verdict["context_fits"],
     }

@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from .annotate import CLAIM_COLUMNS
 from .names import build_index, check_rna_class, clean_str, match_with_index
 
 # A library detects a feature with at least this many reads (one read: present at all).
@@ -42,18 +43,12 @@ DETECTED_COLUMNS = [
     "reference",
 ]
 
-# Detected-table column -> the catalog column it copies.
+# Detected-table column -> the catalog column it copies: the claim's columns that do not
+# depend on a comparison.
 _CLAIM_COLUMNS = {
-    "catalog_cargo": "cargo_name",
-    "catalog_id": "canonical_id",
-    "catalog_role": "cargo_role",
-    "catalog_context": "context",
-    "catalog_subcategory": "subcategory",
-    "catalog_direction": "direction",
-    "catalog_comparison": "comparison",
-    "drug": "drug",
-    "review": "review",
-    "reference": "reference",
+    column: CLAIM_COLUMNS[column]
+    for column in DETECTED_COLUMNS
+    if column in CLAIM_COLUMNS
 }
 
 
