@@ -34,6 +34,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from exocargo.io import atomic_output
+
 log = logging.getLogger(__name__)
 
 # The schema's default of references_cache: under the working directory, kept by `make
@@ -196,16 +198,10 @@ def download(
     download or the check fails. ``lock_file`` defaults to LOCK_FILE beside it. Returns the
     file's sha256."""
     final = Path(destination)
-    final.parent.mkdir(parents=True, exist_ok=True)
     lock_file = lock_file if lock_file is not None else final.parent / LOCK_FILE
-    temporary = final.with_name(f".{final.name}.part-{os.getpid()}")
-    try:
+    with atomic_output(final) as temporary:
         log.info("downloading %s to %s", url, final)
         fetch(url, temporary)
         sha256 = verify(temporary, url, algorithm, expected, lock_file)
-        os.replace(temporary, final)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
     log.info("%s: %d bytes, sha256 %s", final, final.stat().st_size, sha256)
     return sha256

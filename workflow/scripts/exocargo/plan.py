@@ -14,13 +14,12 @@ here and is tested without Snakemake (tests/test_plan.py).
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
-
-import os
-import re
 
 import pandas as pd
 
@@ -387,19 +386,14 @@ def _check_reference_files(files: Sequence[tuple[str, str]]) -> None:
         )
 
 
-def file_size_mb(path: str | Path) -> float:
-    """Size of a file in MB (1e6 bytes)."""
-    return Path(path).stat().st_size / 1e6
-
-
 def memory_estimates(
     config: Mapping[str, Any], cascade: Sequence[CascadeStep], genome: str | None
 ) -> Memory:
     """First-attempt memory of the heavy jobs, from the sizes of the reference files.
 
     - bowtie-build: 4 bytes per reference base, at least 4 GB (sized on the configured
-      FASTA; for the miRNA step the hairpin file, which may hold more species than are
-      indexed);
+      FASTA, its plain size when gzipped; for the miRNA step the hairpin file, which may
+      hold more species than are indexed);
     - a small-RNA library's job: every cascade step's bowtie runs at once, each holding its
       index (about the size of its FASTA), plus room for the distinct sequences and cutadapt;
     - STAR: ``star_memory`` of the genome's plain size (estimated when the file is gzipped:
@@ -410,7 +404,7 @@ def memory_estimates(
     counts as empty (the floors apply; retries double the memory), the genome as
     ``UNKNOWN_GENOME_MB``, a human genome, so that the first run asks for enough.
     """
-    sizes = {step.name: _size_mb(step.source, file_size_mb, 0.0) for step in cascade}
+    sizes = {step.name: _size_mb(step.source, plain_size_mb, 0.0) for step in cascade}
     genome_mb = _size_mb(genome, plain_size_mb, UNKNOWN_GENOME_MB) if genome else 0.0
     sa_sparse = config.get("longrna", {}).get("star", {}).get("sa_sparse", 1)
     star_index, star_align = star_memory(genome_mb, sa_sparse)
